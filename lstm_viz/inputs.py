@@ -1,0 +1,189 @@
+"""The input batch: what is passed as ``module(input, hx)``.
+
+Two kinds of batch:
+- sentences → tokens → one-hot vectors (H_in = vocabulary size V, the pad token a zero
+  vector) or ``nn.Embedding(num_embeddings, embedding_dim, padding_idx=0)``;
+- a seeded random tensor (``randn``, ``rand`` or ``zeros``) of shape (L, N, H_in), as in
+  the reference articles.
+
+Either is laid out (L, N, H_in), or (N, L, H_in) when batch_first, and optionally packed
+with torch's own ``pack_padded_sequence``. Initial states are zeros (hx=None) or seeded
+``randn``/``rand`` of shape (num_layers*D, N, H_out) (and c_0 (num_layers*D, N, H_cell)).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence
+
+from lstm_viz.caps import Caps
+from lstm_viz.config import ConfigError, RNNConfig
+from lstm_viz.tokens import Tokenised, split_sentences, tokenise_batch
+
+MODES = ("sentences", "randn", "rand", "zeros")
+ENCODINGS = ("onehot", "embedding")
+INITIAL_STATES = ("zeros", "randn", "rand")
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """How to make the input batch and the initial state."""
+
+    mode: str = "sentences"  # "sentences", or a random tensor: "randn", "rand", "zeros"
+    sentences: str = "i like dog\ni love coffee\ni hate milk"  # one per line
+    tokens: str = "word"  # "word", "char" or "ids"
+    encoding: str = "onehot"  # "onehot" (H_in = V) or "embedding" (H_in = embedding_dim)
+    embedding_dim: int = 4
+    num_embeddings: int = 0  # 0: V + 1 (the pad row); tokens="ids" needs it > max id
+    seq_len: int = 5  # L for random tensors
+    batch: int = 3  # N for random tensors
+    packed: bool = False  # pass a PackedSequence instead of the padded tensor
+    enforce_sorted: bool = False  # pack_padded_sequence(enforce_sorted=...)
+    total_length: int = 0  # pad_packed_sequence(total_length=...); 0 means None
+    h0: str = "zeros"  # initial state: "zeros" (hx=None), "randn" or "rand"
+    seed: int = 0  # module weights use seed; the batch and h_0/c_0 use seed + 1
+
+    @property
+    def input_seed(self) -> int:
+        return self.seed + 1
+
+
+@dataclass
+class Batch:
+    """One input batch, ready for ``module(batch.input, batch.hx)``."""
+
+    spec: InputSpec
+    tokens: list[list[str]]  # N token lists (for random tensors: "x0", "x1", …)
+    lengths: torch.Tensor  # (N,) int64
+    padded: torch.Tensor  # (L, N, H_in), or (N, L, H_in) if batch_first
+    input: torch.Tensor | PackedSequence  # padded, or packed when spec.packed
+    hx: torch.Tensor | tuple[torch.Tensor, torch.Tensor] | None
+    batch_first: bool
+    vocab: list[str] | None = None  # vocab[id]; vocab[0] is "<pad>"; None for random tensors
+    ids: torch.Tensor | None = None  # (N, L) int64 token ids, 0 = pad
+    embedding: nn.Embedding | None = None
+
+    @property
+    def N(self) -> int:
+        return len(self.tokens)
+
+    @property
+    def L(self) -> int:
+        return int(self.lengths.max())
+
+
+def input_size_for(spec: InputSpec, tokenised: Tokenised | None, config: RNNConfig) -> int:
+    """H_in that this input produces (one-hot: V; embedding: embedding_dim; tensor: free)."""
+    if spec.mode != "sentences":
+        return config.input_size
+    return spec.embedding_dim if spec.encoding == "embedding" else tokenised.vocab_size
+
+
+def tokenise_spec(spec: InputSpec, caps: Caps) -> Tokenised:
+    """Tokenise ``spec.sentences`` within the caps (text length, N, L, vocabulary)."""
+    if len(spec.sentences) > caps.max_text_chars:
+        raise ConfigError("sentences", f"{len(spec.sentences)} characters",
+                          f"must be at most {caps.max_text_chars} characters")
+    if spec.tokens == "ids" and not 1 < spec.num_embeddings <= caps.max_vocab:
+        raise ConfigError("num_embeddings", spec.num_embeddings,
+                          f"tokens=ids needs 2 <= num_embeddings <= {caps.max_vocab}")
+    tok = tokenise_batch(split_sentences(spec.sentences), spec.tokens, spec.num_embeddings)
+    checks = (("batch", len(tok.tokens), caps.max_batch, "sentences"),
+              ("seq_len", int(tok.lengths.max()), caps.max_seq_len, "tokens in a sentence"),
+              ("vocabulary", tok.vocab_size, caps.max_vocab, "distinct tokens"))
+    for arg, value, cap, what in checks:
+        if value > cap:
+            raise ConfigError(arg, value, f"at most {cap} {what} (classroom cap)")
+    return tok
+
+
+def _embed(spec: InputSpec, tok: Tokenised) -> tuple[torch.Tensor, nn.Embedding | None]:
+    if spec.encoding == "onehot":
+        x = nn.functional.one_hot(tok.ids, tok.vocab_size + 1)[..., 1:]  # (N, L, V); pad → 0
+        return x.float(), None
+    if spec.encoding != "embedding":
+        raise ConfigError("encoding", spec.encoding, "must be 'onehot' or 'embedding'")
+    num = spec.num_embeddings or tok.vocab_size + 1
+    emb = nn.Embedding(num, spec.embedding_dim, padding_idx=0)
+    with torch.no_grad():
+        return emb(tok.ids), emb  # (N, L, embedding_dim)
+
+
+def _random(kind: str, *shape: int) -> torch.Tensor:
+    return {"randn": torch.randn, "rand": torch.rand, "zeros": torch.zeros}[kind](*shape)
+
+
+def _initial_state(spec: InputSpec, config: RNNConfig, N: int):
+    if spec.h0 == "zeros":
+        return None
+    if spec.h0 not in INITIAL_STATES:
+        raise ConfigError("h0", spec.h0, f"must be one of {', '.join(INITIAL_STATES)}")
+    h0 = _random(spec.h0, config.num_layers * config.D, N, config.H_out)  # (num_layers*D, N, H_out)
+    if config.cell != "LSTM":
+        return h0
+    c0 = _random(spec.h0, config.num_layers * config.D, N, config.hidden_size)  # (.., H_cell)
+    return h0, c0
+
+
+def _check_tensor_spec(spec: InputSpec, caps: Caps) -> None:
+    if spec.mode not in MODES:
+        raise ConfigError("mode", spec.mode, f"must be one of {', '.join(MODES)}")
+    for arg, cap in (("seq_len", caps.max_seq_len), ("batch", caps.max_batch)):
+        value = getattr(spec, arg)
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= cap:
+            raise ConfigError(arg, value, f"must be an integer in 1..{cap}")
+
+
+def make_batch(spec: InputSpec, config: RNNConfig, device: torch.device | str = "cpu",
+               caps: Caps | None = None) -> Batch:
+    """Build the batch for ``config`` (whose input_size must match the batch's H_in).
+
+    Random tensors and h_0/c_0 come from ``torch.manual_seed(spec.input_seed)`` in the order
+    embedding, input, h_0, c_0 (the global RNG is left untouched).
+    """
+    caps = caps or Caps()
+    _check_tensor_spec(spec, caps)
+    tok = tokenise_spec(spec, caps) if spec.mode == "sentences" else None
+    h_in = input_size_for(spec, tok, config)
+    if h_in != config.input_size:
+        raise ConfigError("input_size", config.input_size,
+                          f"must equal the input's feature size H_in. Expected {h_in}, "
+                          f"got {config.input_size}")
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(spec.input_seed)
+        if tok is not None:
+            x, emb = _embed(spec, tok)  # (N, L, H_in)
+            tokens, lengths = tok.tokens, tok.lengths
+        else:
+            x, emb = _random(spec.mode, spec.batch, spec.seq_len, h_in), None  # (N, L, H_in)
+            tokens = [[f"x{t}" for t in range(spec.seq_len)] for _ in range(spec.batch)]
+            lengths = torch.full((spec.batch,), spec.seq_len, dtype=torch.int64)
+        hx = _initial_state(spec, config, len(tokens))
+    padded = (x if config.batch_first else x.transpose(0, 1)).contiguous().to(device)
+    hx = _to(hx, device)
+    batch_input = padded
+    if spec.packed:
+        batch_input = pack(padded, lengths, config.batch_first, spec.enforce_sorted)
+    return Batch(spec, tokens, lengths, padded, batch_input, hx, config.batch_first,
+                 vocab=tok.vocab if tok else None, ids=tok.ids if tok else None, embedding=emb)
+
+
+def pack(padded: torch.Tensor, lengths: torch.Tensor, batch_first: bool,
+         enforce_sorted: bool) -> PackedSequence:
+    """torch's ``pack_padded_sequence``; its error for an unsorted batch becomes a ConfigError."""
+    try:
+        return pack_padded_sequence(padded, lengths, batch_first=batch_first,
+                                    enforce_sorted=enforce_sorted)
+    except RuntimeError as err:
+        raise ConfigError("enforce_sorted", enforce_sorted, f"torch says: {err}") from err
+
+
+def _to(hx, device):
+    if hx is None:
+        return None
+    if isinstance(hx, tuple):
+        return tuple(h.to(device) for h in hx)
+    return hx.to(device)

@@ -1,0 +1,85 @@
+"""Toy sentences → tokens → ids, with a vocabulary whose index 0 is the pad token.
+
+Three tokenisations:
+- ``word``: split on whitespace ("i like dog" → i | like | dog);
+- ``char``: every non-space character ("我爱狗" → 我 | 爱 | 狗), so Chinese works;
+- ``ids``: the sentence already is token ids ("1 2 3"), as in the packing article.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from lstm_viz.config import ConfigError
+
+PAD = "<pad>"
+TOKENISATIONS = ("word", "char", "ids")
+
+
+@dataclass(frozen=True)
+class Tokenised:
+    """Sentences as tokens and ids, in the caller's order."""
+
+    tokens: list[list[str]]  # N lists of tokens
+    vocab: list[str]  # vocab[id] is the token; vocab[0] == PAD
+    ids: torch.Tensor  # (N, L) int64, 0 where padded; L = longest sentence
+    lengths: torch.Tensor  # (N,) int64, tokens per sentence
+
+    @property
+    def vocab_size(self) -> int:
+        """Number of real tokens V (ids 1..V); the pad token is not counted."""
+        return len(self.vocab) - 1
+
+
+def split_sentences(text: str) -> list[str]:
+    """One sentence per non-blank line, stripped."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def tokenise(sentence: str, level: str) -> list[str]:
+    """Tokens of one sentence at ``level`` ("word", "char" or "ids")."""
+    if level == "char":
+        return [ch for ch in sentence if not ch.isspace()]
+    if level in ("word", "ids"):
+        return sentence.split()
+    raise ConfigError("tokens", level, f"must be one of {', '.join(TOKENISATIONS)}")
+
+
+def _ids_vocab(tokens: list[list[str]], num_embeddings: int) -> list[str]:
+    for sentence in tokens:
+        for tok in sentence:
+            if not tok.isdigit() or int(tok) == 0 or int(tok) >= num_embeddings:
+                raise ConfigError("sentences", tok, "with tokens=ids every token must be an "
+                                  f"integer id in 1..{num_embeddings - 1} (0 is the pad id)")
+    return [PAD] + [str(k) for k in range(1, num_embeddings)]
+
+
+def _text_vocab(tokens: list[list[str]]) -> list[str]:
+    vocab = [PAD]
+    seen = {PAD}
+    for sentence in tokens:
+        for tok in sentence:
+            if tok not in seen:
+                seen.add(tok)
+                vocab.append(tok)
+    return vocab
+
+
+def tokenise_batch(sentences: list[str], level: str, num_embeddings: int = 0) -> Tokenised:
+    """Tokenise ``sentences``, build the vocabulary and the padded (N, L) id matrix.
+
+    For ``level="ids"`` the vocabulary is ``num_embeddings`` ids wide; otherwise it holds
+    the distinct tokens in order of first appearance after the pad token.
+    """
+    tokens = [tokenise(s, level) for s in sentences]
+    if not tokens:
+        raise ConfigError("sentences", "", "type at least one sentence (one per line)")
+    vocab = _ids_vocab(tokens, num_embeddings) if level == "ids" else _text_vocab(tokens)
+    index = {tok: k for k, tok in enumerate(vocab)}
+    lengths = torch.tensor([len(t) for t in tokens], dtype=torch.int64)  # (N,)
+    ids = torch.zeros(len(tokens), int(lengths.max()), dtype=torch.int64)  # (N, L)
+    for n, sentence in enumerate(tokens):
+        ids[n, : len(sentence)] = torch.tensor([index[t] for t in sentence], dtype=torch.int64)
+    return Tokenised(tokens, vocab, ids, lengths)
