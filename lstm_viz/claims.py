@@ -46,13 +46,13 @@ def _diff(a: torch.Tensor, b: torch.Tensor) -> float:
 def output_last_is_h_n(tr: Trace) -> Claim:
     """"h_n == output[:, -1]": true only for one direction on unpadded (unpacked) input."""
     out, h_last = batch_major_output(tr), _last_layer_h_n(tr)
-    H = tr.config.H_out  # noqa: N806
+    H = tr.config.H_out
     per_sentence = [_diff(out[n, -1], h_last[n]) for n in range(tr.N)]
     numbers = {"max_diff": max(per_sentence), "per_sentence": per_sentence,
                "forward_diff": _diff(out[:, -1, :H], h_last[:, :H]),
                "backward_diff": _diff(out[:, -1, H:], h_last[:, H:]),
                "bidirectional": tr.config.D == 2,
-               "shorter": [n for n in range(tr.N) if int(tr.lengths[n]) < tr.L] if tr.packed else []}
+               "shorter": [n for n in range(tr.N) if tr.packed and int(tr.lengths[n]) < tr.L]}
     return Claim("output_last_is_h_n", numbers["max_diff"] <= TOLERANCE, numbers)
 
 
@@ -61,7 +61,7 @@ def backward_h_n_is_first_step(tr: Trace) -> Claim:
     if tr.config.D == 1:
         return Claim("backward_h_n_is_first_step", None)
     out, h_last = batch_major_output(tr), _last_layer_h_n(tr)
-    H = tr.config.H_out  # noqa: N806
+    H = tr.config.H_out
     first = _diff(out[:, 0, H:], h_last[:, H:])
     last = _diff(out[:, -1, H:], h_last[:, H:])
     return Claim("backward_h_n_is_first_step", first <= TOLERANCE,

@@ -23,10 +23,11 @@ GATES = {"LSTM": ("i", "f", "g", "o"), "GRU": ("r", "z", "n"), "RNN": ()}
 
 
 class ConfigError(ValueError):
-    """A configuration value breaks a rule. ``arg``, ``value`` and ``rule`` say which."""
+    """A configuration value breaks a rule. ``arg``, ``value`` and ``rule`` say which;
+    ``cap`` is the classroom cap when that is the rule broken."""
 
-    def __init__(self, arg: str, value: object, rule: str):
-        self.arg, self.value, self.rule = arg, value, rule
+    def __init__(self, arg: str, value: object, rule: str, cap: int | None = None):
+        self.arg, self.value, self.rule, self.cap = arg, value, rule, cap
         super().__init__(f"{arg}={value!r}: {rule}")
 
 
@@ -83,7 +84,7 @@ def _positive_int(arg: str, value: object, minimum: int = 1) -> None:
 
 def _at_most(arg: str, value: int, cap: int) -> None:
     if value > cap:
-        raise ConfigError(arg, value, f"must be <= {cap} (classroom cap)")
+        raise ConfigError(arg, value, f"must be <= {cap} (classroom cap)", cap=cap)
 
 
 def validate(config: RNNConfig, caps: Caps | None = None) -> RNNConfig:

@@ -21,7 +21,7 @@ from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence
 
 from lstm_viz.caps import Caps
 from lstm_viz.config import ConfigError, RNNConfig
-from lstm_viz.tokens import Tokenised, split_sentences, tokenise_batch
+from lstm_viz.tokens import TOKENISATIONS, Tokenised, split_sentences, tokenise_batch
 
 MODES = ("sentences", "randn", "rand", "zeros")
 ENCODINGS = ("onehot", "embedding")
@@ -86,17 +86,15 @@ def tokenise_spec(spec: InputSpec, caps: Caps) -> Tokenised:
     """Tokenise ``spec.sentences`` within the caps (text length, N, L, vocabulary)."""
     if len(spec.sentences) > caps.max_text_chars:
         raise ConfigError("sentences", f"{len(spec.sentences)} characters",
-                          f"must be at most {caps.max_text_chars} characters")
-    if spec.tokens == "ids" and not 1 < spec.num_embeddings <= caps.max_vocab:
-        raise ConfigError("num_embeddings", spec.num_embeddings,
-                          f"tokens=ids needs 2 <= num_embeddings <= {caps.max_vocab}")
+                          f"must be at most {caps.max_text_chars} characters",
+                          cap=caps.max_text_chars)
     tok = tokenise_batch(split_sentences(spec.sentences), spec.tokens, spec.num_embeddings)
     checks = (("batch", len(tok.tokens), caps.max_batch, "sentences"),
               ("seq_len", int(tok.lengths.max()), caps.max_seq_len, "tokens in a sentence"),
               ("vocabulary", tok.vocab_size, caps.max_vocab, "distinct tokens"))
     for arg, value, cap, what in checks:
         if value > cap:
-            raise ConfigError(arg, value, f"at most {cap} {what} (classroom cap)")
+            raise ConfigError(arg, value, f"at most {cap} {what} (classroom cap)", cap=cap)
     return tok
 
 
@@ -106,7 +104,7 @@ def _embed(spec: InputSpec, tok: Tokenised) -> tuple[torch.Tensor, nn.Embedding 
         return x.float(), None
     if spec.encoding != "embedding":
         raise ConfigError("encoding", spec.encoding, "must be 'onehot' or 'embedding'")
-    num = spec.num_embeddings or tok.vocab_size + 1
+    num = tok.vocab_size + 1  # ids: num_embeddings (or max id + 1); text: V + pad row
     emb = nn.Embedding(num, spec.embedding_dim, padding_idx=0)
     with torch.no_grad():
         return emb(tok.ids), emb  # (N, L, embedding_dim)
@@ -128,13 +126,41 @@ def _initial_state(spec: InputSpec, config: RNNConfig, N: int):
     return h0, c0
 
 
-def _check_tensor_spec(spec: InputSpec, caps: Caps) -> None:
-    if spec.mode not in MODES:
-        raise ConfigError("mode", spec.mode, f"must be one of {', '.join(MODES)}")
-    for arg, cap in (("seq_len", caps.max_seq_len), ("batch", caps.max_batch)):
-        value = getattr(spec, arg)
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= cap:
-            raise ConfigError(arg, value, f"must be an integer in 1..{cap}")
+def _int_in(arg: str, value: object, low: int, cap: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(arg, value, "must be an integer")
+    if value < low:
+        raise ConfigError(arg, value, f"must be >= {low}")
+    if value > cap:
+        raise ConfigError(arg, value, f"must be <= {cap} (classroom cap)", cap=cap)
+
+
+def check_spec(spec: InputSpec, caps: Caps) -> None:
+    """Check the scalar fields of ``spec`` (sentences are checked when tokenised)."""
+    choices = (("mode", MODES), ("tokens", TOKENISATIONS), ("encoding", ENCODINGS),
+               ("h0", INITIAL_STATES))
+    for arg, allowed in choices:
+        if getattr(spec, arg) not in allowed:
+            raise ConfigError(arg, getattr(spec, arg), f"must be one of {', '.join(allowed)}")
+    for arg in ("packed", "enforce_sorted"):
+        if not isinstance(getattr(spec, arg), bool):
+            raise ConfigError(arg, getattr(spec, arg), "must be True or False")
+    _int_in("seq_len", spec.seq_len, 1, caps.max_seq_len)
+    _int_in("batch", spec.batch, 1, caps.max_batch)
+    _int_in("embedding_dim", spec.embedding_dim, 1, caps.max_embedding_dim)
+    _int_in("num_embeddings", spec.num_embeddings, 0, caps.max_vocab)
+    _int_in("total_length", spec.total_length, 0, caps.max_seq_len)
+    _int_in("seed", spec.seed, 0, caps.max_seed - 1)
+
+
+def _check_against_batch(spec: InputSpec, tok: Tokenised | None, L: int) -> None:
+    if tok is not None and spec.encoding == "embedding" and spec.num_embeddings and (
+            spec.num_embeddings <= tok.vocab_size):
+        raise ConfigError("num_embeddings", spec.num_embeddings,
+                          f"must exceed the vocabulary size ({tok.vocab_size}) for the pad row")
+    if spec.total_length and spec.total_length < L:
+        raise ConfigError("total_length", spec.total_length,
+                          f"must be 0 (none) or at least the longest sentence ({L})")
 
 
 def make_batch(spec: InputSpec, config: RNNConfig, device: torch.device | str = "cpu",
@@ -145,8 +171,9 @@ def make_batch(spec: InputSpec, config: RNNConfig, device: torch.device | str = 
     embedding, input, h_0, c_0 (the global RNG is left untouched).
     """
     caps = caps or Caps()
-    _check_tensor_spec(spec, caps)
+    check_spec(spec, caps)
     tok = tokenise_spec(spec, caps) if spec.mode == "sentences" else None
+    _check_against_batch(spec, tok, int(tok.lengths.max()) if tok else spec.seq_len)
     h_in = input_size_for(spec, tok, config)
     if h_in != config.input_size:
         raise ConfigError("input_size", config.input_size,

@@ -24,13 +24,13 @@ class ShapeEntry:
     kind: str  # "input", "state", "output" or "parameter"
 
 
-def _seq(cfg: RNNConfig, N: int, L: int, width: int, width_name: str):  # noqa: N803
+def _seq(cfg: RNNConfig, N: int, L: int, width: int, width_name: str):
     if cfg.batch_first:
         return (N, L, width), ("N", "L", width_name)
     return (L, N, width), ("L", "N", width_name)
 
 
-def tensor_shapes(cfg: RNNConfig, N: int, L: int) -> list[ShapeEntry]:  # noqa: N803
+def tensor_shapes(cfg: RNNConfig, N: int, L: int) -> list[ShapeEntry]:
     """input, h_0, (c_0), output, h_n, (c_n) for a batch of N sentences of L steps."""
     rows = cfg.num_layers * cfg.D
     state_dims = ("num_layers*D", "N")
@@ -67,6 +67,6 @@ def parameter_shapes(cfg: RNNConfig) -> list[ShapeEntry]:
     return entries
 
 
-def shape_contract(cfg: RNNConfig, N: int, L: int) -> list[ShapeEntry]:  # noqa: N803
+def shape_contract(cfg: RNNConfig, N: int, L: int) -> list[ShapeEntry]:
     """Tensors then parameters: the whole contract for (N, L)."""
     return tensor_shapes(cfg, N, L) + parameter_shapes(cfg)

@@ -48,11 +48,16 @@ def tokenise(sentence: str, level: str) -> list[str]:
 
 
 def _ids_vocab(tokens: list[list[str]], num_embeddings: int) -> list[str]:
-    for sentence in tokens:
-        for tok in sentence:
-            if not tok.isdigit() or int(tok) == 0 or int(tok) >= num_embeddings:
-                raise ConfigError("sentences", tok, "with tokens=ids every token must be an "
-                                  f"integer id in 1..{num_embeddings - 1} (0 is the pad id)")
+    """ids 0..num_embeddings-1 (0 = pad); num_embeddings 0 means max id + 1."""
+    flat = [tok for sentence in tokens for tok in sentence]
+    bad = next((t for t in flat if not (t.isascii() and t.isdigit()) or int(t) == 0), None)
+    if bad is not None:
+        raise ConfigError("sentences", bad, "with tokens=ids every token must be a "
+                          "positive integer id (0 is the pad id)")
+    num_embeddings = num_embeddings or max(int(t) for t in flat) + 1
+    too_big = next((t for t in flat if int(t) >= num_embeddings), None)
+    if too_big is not None:
+        raise ConfigError("sentences", too_big, f"ids must be < num_embeddings ({num_embeddings})")
     return [PAD] + [str(k) for k in range(1, num_embeddings)]
 
 
@@ -70,7 +75,8 @@ def _text_vocab(tokens: list[list[str]]) -> list[str]:
 def tokenise_batch(sentences: list[str], level: str, num_embeddings: int = 0) -> Tokenised:
     """Tokenise ``sentences``, build the vocabulary and the padded (N, L) id matrix.
 
-    For ``level="ids"`` the vocabulary is ``num_embeddings`` ids wide; otherwise it holds
+    For ``level="ids"`` the vocabulary is ``num_embeddings`` ids wide (0: max id + 1,
+    so it also accounts for the pad row); otherwise it holds
     the distinct tokens in order of first appearance after the pad token.
     """
     tokens = [tokenise(s, level) for s in sentences]

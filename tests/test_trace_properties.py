@@ -457,6 +457,57 @@ def test_trace_unbatched_input(case: Case):
     assert tr.verified, f"{case!r}: max_abs_diff={tr.max_abs_diff}"
 
 
+def _perturb_hook(deltas: dict[str, float]):
+    """A forward hook that adds ``deltas`` to what the module returns (output, h_n, c_n)."""
+
+    def hook(module, args, result):
+        out, state = result
+        if isinstance(out, PackedSequence):
+            out = PackedSequence(
+                out.data + deltas["output"],
+                out.batch_sizes,
+                out.sorted_indices,
+                out.unsorted_indices,
+            )
+        else:
+            out = out + deltas["output"]
+        if isinstance(state, tuple):
+            return out, (state[0] + deltas["h_n"], state[1] + deltas["c_n"])
+        return out, state + deltas["h_n"]
+
+    return hook
+
+
+@seed(HYPOTHESIS_SEED + 4)
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=cases())
+def test_verification_detects_a_module_that_disagrees_with_its_equations(case: Case):
+    """(c) max_abs_diff measures something: shift what the module returns by known amounts.
+
+    A forward hook adds 0.01 to output, 0.02 to h_n and 0.03 to c_n; the trace still returns
+    the module's own (shifted) results, reports those shifts as max_abs_diff and is not
+    verified.
+    """
+    deltas = {"output": 0.01, "h_n": 0.02, "c_n": 0.03}
+    b = build(case)
+    handle = b.module.register_forward_hook(_perturb_hook(deltas))
+    try:
+        tr = trace(b.module, b.input, b.hx)
+        out, h_n, c_n = eval_mode_call(b.module, b.input, b.hx)
+    finally:
+        handle.remove()
+    assert_same_output(tr.output, out)
+    assert_same_state(tr.h_n, h_n, "h_n")
+    assert_same_state(tr.c_n, c_n, "c_n")
+    keys = {"output", "h_n"} | ({"c_n"} if case.cell == "LSTM" else set())
+    assert set(tr.max_abs_diff) == keys
+    for key in keys:
+        assert tr.max_abs_diff[key] == pytest.approx(deltas[key], abs=TOL), (
+            f"{case!r}: max_abs_diff={tr.max_abs_diff}, shifts={deltas}"
+        )
+    assert not tr.verified
+
+
 @contextlib.contextmanager
 def _cudnn_rnn_without_tf32():
     """cuDNN RNNs use TF32 on Ampere+ by default (~1e-3 error); switch that off for a test.
