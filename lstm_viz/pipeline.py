@@ -1,0 +1,75 @@
+"""config → input batch → module → trace: one run of everything the pages show.
+
+Kept free of Streamlit so that the app caches it (``st.cache_resource`` for the module,
+``st.cache_data`` for the ``Run``) and tests call it directly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass
+
+import torch
+
+from lstm_viz.build import Built, RNNModule, build_module
+from lstm_viz.caps import Caps
+from lstm_viz.claims import Claim, check_claims
+from lstm_viz.inputs import Batch, make_batch
+from lstm_viz.packing import PackingLayout, enforce_sorted_error, packing_layout
+from lstm_viz.settings import Settings
+from lstm_viz.shapes import ShapeEntry, shape_contract
+from lstm_viz.trace import Trace, trace
+
+
+@dataclass
+class Run:
+    """Everything the pages draw, for one Settings."""
+
+    settings: Settings
+    device: str  # the device actually used
+    fallback_reason: str | None  # why the requested device was not used
+    batch: Batch
+    trace: Trace
+    claims: list[Claim]
+    shapes: list[ShapeEntry]
+    layout: PackingLayout
+    enforce_sorted_error: str | None  # torch's error for enforce_sorted=True, if any
+
+
+def settings_key(settings: Settings) -> str:
+    """A canonical string for caching: equal settings ↔ equal keys."""
+    return json.dumps(asdict(settings), sort_keys=True, ensure_ascii=False)
+
+
+def build(settings: Settings, caps: Caps | None = None) -> Built:
+    """The module for ``settings`` (weights from ``settings.spec.seed``)."""
+    return build_module(settings.config, settings.spec.seed, settings.device, caps)
+
+
+def run(settings: Settings, built: Built | None = None, caps: Caps | None = None) -> Run:
+    """Build (or reuse ``built``), make the batch, trace it and check the claims."""
+    built = built or build(settings, caps)
+    module: RNNModule = built.module
+    batch = make_batch(settings.spec, settings.config, built.device, caps)
+    tr = trace(module, batch.input, batch.hx)
+    claims = check_claims(module, tr, batch.padded, batch.lengths, batch.hx,
+                          tuple(batch.padded.shape))
+    layout = packing_layout(batch.padded, batch.lengths, batch.tokens, batch.batch_first,
+                            settings.spec.total_length or None)
+    sorted_error = enforce_sorted_error(batch.padded, batch.lengths, batch.batch_first)
+    return Run(settings, str(built.device), built.fallback_reason, batch, tr, claims,
+               shape_contract(settings.config, batch.N, batch.L), layout, sorted_error)
+
+
+def set_threads(default: int = 1) -> int:
+    """Bound torch's intra-op threads (``LSTM_VIZ_TORCH_THREADS``, default 1).
+
+    Many sessions share one server process on few cores; one thread each avoids
+    oversubscription. Must run before the first torch computation.
+    """
+    raw = os.environ.get("LSTM_VIZ_TORCH_THREADS", str(default)).strip()
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"LSTM_VIZ_TORCH_THREADS={raw!r}: must be a positive integer")
+    torch.set_num_threads(int(raw))
+    return int(raw)

@@ -1,0 +1,68 @@
+"""The cached run every page draws from, and the messages around it.
+
+``st.cache_resource`` holds modules (shared, read-only); ``st.cache_data`` holds runs
+(pickled per session, so one student's run can't be changed by another's page). Both
+are keyed on plain configuration values and bounded.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from lstm_viz.build import Built
+from lstm_viz.config import ConfigError
+from lstm_viz.i18n import t
+from lstm_viz.pipeline import Run, build, run, settings_key
+from lstm_viz.settings import Settings
+from ui import state
+from ui.text import md_escape
+
+log = logging.getLogger("lstm_viz.app")
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def cached_module(key: str, _settings: Settings) -> Built:
+    """The module for a (config, seed, device) key."""
+    return build(_settings, state.caps())
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_run(key: str, _settings: Settings) -> Run:
+    s = _settings
+    module_key = f"{s.config}|{s.spec.seed}|{s.device}"
+    return run(s, cached_module(module_key, s), state.caps())
+
+
+def show_notices() -> None:
+    """Values that were repaired, as plain text (user input is never rendered as markup)."""
+    lang = state.lang()
+    for n in state.notices():
+        st.warning(md_escape(t("notice.repaired", lang, notice=str(n))), icon=":material/warning:")
+
+
+def current_run() -> Run | None:
+    """The run for the session's Settings, or None after showing a friendly error."""
+    s, lang = state.settings(), state.lang()
+    try:
+        result = cached_run(settings_key(s), s)
+    except ConfigError as err:
+        st.error(md_escape(t("error.config", lang, arg=err.arg, value=str(err.value)[:80],
+                             rule=err.rule)))
+        return None
+    except Exception:  # never a traceback in the browser; the log keeps it
+        log.exception("run failed for %s", settings_key(s))
+        st.error(t("error.internal", lang))
+        return None
+    if result.fallback_reason:
+        st.info(md_escape(t("notice.device", lang, reason=result.fallback_reason)))
+    return result
+
+
+def badge(result: Run) -> None:
+    """Whether the recomputed values reproduce the real module, with the max abs diff."""
+    lang, tr = state.lang(), result.trace
+    key = "badge.verified" if tr.verified else "badge.mismatch"
+    text = t(key, lang, diff=f"{tr.worst_diff:.1e}", device=result.device)
+    (st.success if tr.verified else st.error)(text, icon=":material/verified:" if tr.verified else ":material/error:")

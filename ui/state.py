@@ -1,0 +1,106 @@
+"""Session state ↔ Settings ↔ URL. The single source of truth is ``st.session_state.settings``.
+
+Widget values live under ``w_<name>`` keys but are always rebuilt from the Settings when
+a widget is (re)created, because Streamlit drops the state of widgets not rendered on a
+run. Every change goes through ``settings.make_valid`` and is written to the query string.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import streamlit as st
+
+from lstm_viz.caps import Caps
+from lstm_viz.i18n import pick_lang
+from lstm_viz.settings import KNOWN_KEYS, Notice, Settings, from_preset, from_query, make_valid, to_query
+
+log = logging.getLogger("lstm_viz.app")
+
+
+@st.cache_resource
+def caps() -> Caps:
+    """The deployment's caps (``LSTM_VIZ_MAX_*``), read once per process."""
+    return Caps.from_env()
+
+
+def widget_key(name: str) -> str:
+    return f"w_{name}"
+
+
+def settings() -> Settings:
+    return st.session_state.settings
+
+
+def lang() -> str:
+    s = st.session_state.settings
+    return s.lang or pick_lang(None, st.context.locale)
+
+
+def notices() -> list[Notice]:
+    return st.session_state.get("notices", [])
+
+
+def _query_now() -> dict[str, list[str]]:
+    return {k: st.query_params.get_all(k) for k in st.query_params}
+
+
+def _teacher_defaults(params: dict) -> dict:
+    """Deployment-wide hide/lock/lang/preset (``LSTM_VIZ_HIDE`` …) unless the URL sets them."""
+    for key in ("preset", "lang", "hide", "lock"):
+        value = os.environ.get(f"LSTM_VIZ_{key.upper()}")
+        if value and key not in params:
+            params[key] = [value]
+    return params
+
+
+def init() -> None:
+    """First run of a session: Settings from the URL (or the deployment's defaults)."""
+    if "settings" in st.session_state:
+        return
+    s, found = from_query(_teacher_defaults(_query_now()), caps())
+    st.session_state.settings = s
+    st.session_state.notices = found
+    for n in found:
+        log.info("query value repaired: %s", n)
+
+
+def widget_value(name: str):
+    """The value a widget shows: from the Settings, reset if Streamlit dropped it."""
+    key = widget_key(name)
+    if key not in st.session_state:
+        st.session_state[key] = settings().get(name) if name != "lang" else lang()
+    return st.session_state[key]
+
+
+def _forget_widgets() -> None:
+    for name in (*KNOWN_KEYS,):
+        st.session_state.pop(widget_key(name), None)
+
+
+def apply(name: str, value) -> None:
+    """Set one value (a widget callback), repair, store, and mirror into the URL."""
+    current = settings()
+    if name == "preset":
+        keep = {k: getattr(current, k) for k in ("device", "lang", "hide", "lock")}
+        new = from_preset(value, **keep)
+    else:
+        new = current.set(name, value)
+    found: list[Notice] = []
+    new = make_valid(new, caps(), found)
+    st.session_state.settings = new
+    st.session_state.notices = found
+    _forget_widgets()  # widgets re-read the repaired Settings on this rerun
+    write_url()
+
+
+def on_change(name: str) -> None:
+    apply(name, st.session_state[widget_key(name)])
+
+
+def write_url() -> None:
+    """Mirror the Settings into the query string (cleared by page navigation)."""
+    wanted = to_query(settings())
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
