@@ -65,4 +65,7 @@ def badge(result: Run) -> None:
     lang, tr = state.lang(), result.trace
     key = "badge.verified" if tr.verified else "badge.mismatch"
     text = t(key, lang, diff=f"{tr.worst_diff:.1e}", device=result.device)
-    (st.success if tr.verified else st.error)(text, icon=":material/verified:" if tr.verified else ":material/error:")
+    if tr.verified:
+        st.success(text, icon=":material/verified:")
+    else:
+        st.error(text, icon=":material/error:")

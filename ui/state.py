@@ -14,7 +14,15 @@ import streamlit as st
 
 from lstm_viz.caps import Caps
 from lstm_viz.i18n import pick_lang
-from lstm_viz.settings import KNOWN_KEYS, Notice, Settings, from_preset, from_query, make_valid, to_query
+from lstm_viz.settings import (
+    KNOWN_KEYS,
+    Notice,
+    Settings,
+    from_preset,
+    from_query,
+    make_valid,
+    to_query,
+)
 
 log = logging.getLogger("lstm_viz.app")
 
