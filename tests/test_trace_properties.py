@@ -85,6 +85,7 @@ class Case:
     with_hx: bool
     training: bool  # module.train(training) before tracing
     freeze_mask: int  # bit i set -> parameter i gets requires_grad=False
+    dtype: torch.dtype  # of module, input and hx
     seed: int
 
     @property
@@ -139,6 +140,7 @@ def cases(draw, *, dropout: bool = False, unbatched: bool = False) -> Case:
         with_hx=draw(st.booleans()),
         training=True if dropout else draw(st.booleans()),
         freeze_mask=draw(st.integers(0, 2**24 - 1)),
+        dtype=draw(st.sampled_from([torch.float32, torch.float64])),
         seed=draw(st.integers(0, 2**31 - 1)),
     )
 
@@ -163,14 +165,15 @@ def _dims(module: nn.Module) -> tuple[int, int, int]:
 def build(case: Case, device: str = "cpu") -> Built:
     """Module, input and hx for a case; everything seeded from ``case.seed``."""
     torch.manual_seed(case.seed)
-    module = getattr(nn, case.cell)(**case.kwargs).to(device)
+    module = getattr(nn, case.cell)(**case.kwargs).to(device=device, dtype=case.dtype)
     module.train(case.training)
     for i, p in enumerate(module.parameters()):
         if case.freeze_mask >> i & 1:
             p.requires_grad_(False)
     num_dir, h_cell, h_out = _dims(module)
     n, length, rows = case.batch, case.seq_len, module.num_layers * num_dir
-    x_bm = torch.randn(n, length, module.input_size, device=device)
+    like = {"device": device, "dtype": case.dtype}
+    x_bm = torch.randn(n, length, module.input_size, **like)
     x_in = x_bm if module.batch_first else x_bm.transpose(0, 1)
     if case.packed:
         x_in = pack_padded_sequence(
@@ -181,9 +184,9 @@ def build(case: Case, device: str = "cpu") -> Built:
         )
     h0 = c0 = hx = None
     if case.with_hx:
-        h0 = torch.randn(rows, n, h_out, device=device)
+        h0 = torch.randn(rows, n, h_out, **like)
         if case.cell == "LSTM":
-            c0 = torch.randn(rows, n, h_cell, device=device)
+            c0 = torch.randn(rows, n, h_cell, **like)
             hx = (h0, c0)
         else:
             hx = h0
