@@ -153,7 +153,7 @@ def check_spec(spec: InputSpec, caps: Caps) -> None:
     _int_in("seed", spec.seed, 0, caps.max_seed - 1)
 
 
-def _check_against_batch(spec: InputSpec, tok: Tokenised | None, L: int) -> None:
+def check_against_batch(spec: InputSpec, tok: Tokenised | None, L: int) -> None:
     if tok is not None and spec.encoding == "embedding" and spec.num_embeddings and (
             spec.num_embeddings <= tok.vocab_size):
         raise ConfigError("num_embeddings", spec.num_embeddings,
@@ -173,7 +173,7 @@ def make_batch(spec: InputSpec, config: RNNConfig, device: torch.device | str = 
     caps = caps or Caps()
     check_spec(spec, caps)
     tok = tokenise_spec(spec, caps) if spec.mode == "sentences" else None
-    _check_against_batch(spec, tok, int(tok.lengths.max()) if tok else spec.seq_len)
+    check_against_batch(spec, tok, int(tok.lengths.max()) if tok else spec.seq_len)
     h_in = input_size_for(spec, tok, config)
     if h_in != config.input_size:
         raise ConfigError("input_size", config.input_size,

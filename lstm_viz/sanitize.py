@@ -13,7 +13,7 @@ import torch
 
 from lstm_viz.caps import Caps
 from lstm_viz.config import ConfigError
-from lstm_viz.inputs import tokenise_spec
+from lstm_viz.inputs import check_against_batch, tokenise_spec
 from lstm_viz.packing import enforce_sorted_error
 from lstm_viz.tokens import split_sentences, tokenise
 
@@ -74,8 +74,10 @@ def derived_input_size(settings: Settings, caps: Caps) -> int:
     configured input_size), after checking the batch tokenises and packs."""
     spec = settings.spec
     if spec.mode != "sentences":
+        check_against_batch(spec, None, spec.seq_len)
         return settings.config.input_size
     tok = tokenise_spec(spec, caps)
+    check_against_batch(spec, tok, int(tok.lengths.max()))
     if spec.packed and spec.enforce_sorted:
         error = enforce_sorted_error(torch.zeros(len(tok.tokens), tok.ids.shape[1], 1),
                                      tok.lengths, batch_first=True)
