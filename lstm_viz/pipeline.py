@@ -11,6 +11,7 @@ import os
 from dataclasses import asdict, dataclass
 
 import torch
+from threadpoolctl import threadpool_limits
 
 from lstm_viz.build import Built, RNNModule, build_module
 from lstm_viz.caps import Caps
@@ -63,13 +64,18 @@ def run(settings: Settings, built: Built | None = None, caps: Caps | None = None
 
 
 def set_threads(default: int = 1) -> int:
-    """Bound torch's intra-op threads (``LSTM_VIZ_TORCH_THREADS``, default 1).
+    """Bound torch's intra-op threads and NumPy's BLAS threads (``LSTM_VIZ_TORCH_THREADS``,
+    default 1).
 
-    Many sessions share one server process on few cores; one thread each avoids
-    oversubscription. Must run before the first torch computation.
+    Many sessions share one server process on few cores, each run on its own script
+    thread; one compute thread per run avoids oversubscribing the cores. Must run before
+    the first computation; calling it again with the same value changes nothing.
     """
     raw = os.environ.get("LSTM_VIZ_TORCH_THREADS", str(default)).strip()
     if not raw.isdigit() or int(raw) < 1:
         raise ValueError(f"LSTM_VIZ_TORCH_THREADS={raw!r}: must be a positive integer")
-    torch.set_num_threads(int(raw))
-    return int(raw)
+    n = int(raw)
+    if torch.get_num_threads() != n:
+        torch.set_num_threads(n)
+        threadpool_limits(n)  # the trace's NumPy arithmetic (OpenBLAS)
+    return n
