@@ -1,5 +1,7 @@
 """lstm-viz: the Streamlit entry point. Navigation, the shared sidebar, URL state; nothing else."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from lstm_viz.i18n import t
@@ -14,7 +16,9 @@ PAGES = [  # (file in app_pages/, URL path, icon); the first is the default page
     ("packing", "packing", ":material/inventory_2:"),
 ]
 
-st.set_page_config(page_title="lstm-viz", page_icon=":material/account_tree:", layout="wide")
+FAVICON = Path(__file__).parent / "ui" / "favicon.png"  # local: no icon fetched from a CDN
+
+st.set_page_config(page_title="lstm-viz", page_icon=str(FAVICON), layout="wide")
 set_threads()
 state.init()
 lang = state.lang()
