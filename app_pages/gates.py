@@ -1,15 +1,154 @@
-"""The gates page (placeholder until its page is built)."""
+"""The gates page: every gate of one layer/direction over a sentence, and one unit worked out."""
 
+import pandas as pd
 import streamlit as st
 
+from lstm_viz.figures import gates_grid, sentence_steps, value_kinds
 from lstm_viz.i18n import t
+from lstm_viz.pipeline import settings_key
+from lstm_viz.tokens import PAD
+from lstm_viz.worked import (
+    clamp_selection,
+    layer_params,
+    projection_columns,
+    weight_columns,
+    worked_step,
+)
+from lstm_viz.worked_tex import step_tex
 from ui import run, state
+from ui.text import md_escape
 
+PLAY_SECONDS = 1.0
 lang = state.lang()
 st.title(t("page.gates", lang))
+st.caption(t("gates.intro", lang))
 run.show_notices()
 result = run.current_run()
 if result is None:
     st.stop()
 run.badge(result)
-st.write(result.trace.max_abs_diff)
+s, tr, tokens = result.settings, result.trace, result.batch.tokens
+cfg, lengths = tr.config, tr.lengths.tolist()
+sel = clamp_selection(st.session_state.get("selection"), cfg.num_layers, cfg.D, lengths)
+if "gates_t" not in st.session_state:  # arrived from another page: never resume playing
+    st.session_state.gates_playing = False
+
+
+def word(n: int, step: int) -> str:
+    return tokens[n][step] if step < len(tokens[n]) else PAD
+
+
+def pick(widget, label: str, key: str, options: list, default, **kwargs):
+    """A page-local widget whose value is always one of ``options`` (default from selection)."""
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = default
+    return widget(label, options, key=key, **kwargs)
+
+
+cols = iter(st.columns(1 + (cfg.D == 2) + (tr.N > 1)))
+with next(cols):
+    layer = pick(st.selectbox, t("gates.layer", lang), "gates_layer",
+                 list(range(cfg.num_layers)), sel["layer"])
+d = n = 0
+if cfg.D == 2:
+    with next(cols):
+        d = pick(st.radio, t("gates.direction", lang), "gates_direction", [0, 1],
+                 sel["direction"], format_func=lambda v: t(f"gates.dir.{v}", lang),
+                 horizontal=True)
+if tr.N > 1:
+    with next(cols):
+        n = pick(st.selectbox, t("gates.sentence", lang), "gates_sentence", list(range(tr.N)),
+                 sel["sentence"], format_func=lambda v: f"{v}: {' '.join(tokens[v])[:60]}")
+steps = list(range(int(lengths[n])))
+params = layer_params(run.current_module(s).module,
+                      layer, d)
+
+
+order = steps if d == 0 else steps[::-1]  # processing order: backward reads last → first
+
+
+def toggle_play() -> None:
+    playing = not st.session_state.get("gates_playing", False)
+    if playing and st.session_state.get("gates_t") == order[-1]:
+        st.session_state.gates_t = order[0]  # play again from the start
+    st.session_state.gates_playing = playing
+    st.session_state.gates_hold = True  # this run shows the current step; ticks advance
+
+
+playing = st.session_state.get("gates_playing", False)
+st.button(t("gates.pause" if playing else "gates.play", lang), on_click=toggle_play,
+          icon=":material/pause:" if playing else ":material/play_arrow:", key="gates_play",
+          help=t("gates.play_help", lang), disabled=len(steps) == 1)
+
+
+@st.fragment(run_every=PLAY_SECONDS if playing else None)
+def step_view() -> None:
+    """Slider, heatmaps and worked math for step t; while playing, each run advances t."""
+    now = st.session_state.get("gates_t", sel["t"])
+    now = now if now in steps else min(sel["t"], steps[-1])
+    if st.session_state.get("gates_playing") and not st.session_state.pop("gates_hold", False):
+        if now == order[-1]:
+            st.session_state.gates_playing = False
+            st.rerun()  # the whole page: redraw the button, stop the timer
+        now = order[order.index(now) + 1]
+    st.session_state.gates_t = now
+    st.select_slider(t("gates.step", lang), steps, key="gates_t",  # label shown as Markdown
+                     format_func=lambda v: md_escape(f"{v}: {word(n, v)}"),
+                     disabled=len(steps) == 1)
+    st.session_state.selection = {"layer": layer, "direction": d, "t": now, "sentence": n}
+    draw(now)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def figure(key: str, lang: str, layer: int, d: int, n: int, now: int, _tr, _tokens) -> dict:
+    """The heatmaps as a plain dict, cached per step (``key`` names the run ``_tr`` is)."""
+    arrow = " " + t(f"gates.dir.{d}", lang) if _tr.config.D == 2 else ""
+    kinds = value_kinds(_tr.config)
+    return gates_grid(sentence_steps(_tr, layer, d, n), _tokens, kinds=kinds,
+                      titles={k: t(f"gates.panel.{_tr.config.cell}.{k}", lang) for k in kinds},
+                      title=t("gates.chart.title", lang, layer=layer, arrow=arrow, n=n),
+                      x_title=t("gates.axis.unit", lang), y_title=t("gates.axis.t", lang),
+                      selected_t=now).to_dict()
+
+
+def draw(now: int) -> None:
+    fig = figure(settings_key(s), lang, layer, d, n, now, tr, tokens[n])
+    st.plotly_chart(fig, width="stretch", key="gates_chart", config={"displaylogo": False})
+    st.caption(t("gates.scales", lang))
+    unit = pick(st.selectbox, t("gates.unit", lang), "gates_unit",
+                list(range(cfg.hidden_size)), 0)
+    out_unit = None
+    if cfg.proj_size:
+        out_unit = pick(st.selectbox, t("gates.out_unit", lang), "gates_out_unit",
+                        list(range(cfg.H_out)), 0)
+    worked(worked_step(params, tr, layer, d, n, now, unit, out_unit))
+
+
+def worked(step) -> None:
+    arrow = " " + t(f"gates.dir.{d}", lang) if cfg.D == 2 else ""
+    st.subheader(t("gates.worked.title", lang, unit=step.unit, t=step.t))
+    st.caption(md_escape(t("gates.worked.where", lang, layer=layer, arrow=arrow, n=n,
+                           t=step.t, token=word(n, step.t), unit=step.unit)))
+    notes = {"gates.worked.backward": d == 1, "gates.worked.gru": cfg.cell == "GRU",
+             f"gates.worked.initial.{'LSTM' if cfg.cell == 'LSTM' else 'h'}": step.prev_t is None,
+             "gates.worked.layer_input": layer > 0, "gates.worked.proj": cfg.proj_size > 0}
+    for key in (key for key, show in notes.items() if show):
+        st.caption(t(key, lang, below=layer - 1, width=len(step.x), proj=cfg.proj_size,
+                     H=cfg.hidden_size))
+    for line in step_tex(step):
+        st.latex(line)
+    st.caption(t("gates.worked.rounding", lang))
+    tables = [("gates.table.x", weight_columns(params, step, "i")),
+              ("gates.table.h", weight_columns(params, step, "h"))]
+    for col, (key, data) in zip(st.columns(2), tables, strict=True):
+        table(col, key, data)
+    if step.m is not None:
+        table(st, "gates.table.proj", projection_columns(step))
+
+
+def table(where, key: str, data: dict) -> None:
+    where.caption(t(key, lang))
+    where.dataframe(pd.DataFrame(data).style.format("{:.4g}"), width="stretch")
+
+
+step_view()

@@ -28,11 +28,14 @@ def cached_module(key: str, _settings: Settings) -> Built:
     return build(_settings, state.caps())
 
 
+def current_module(s: Settings) -> Built:
+    """The (shared, read-only) module of ``s``: same weights as the cached run's."""
+    return cached_module(f"{s.config}|{s.spec.seed}|{s.device}", s)
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def cached_run(key: str, _settings: Settings) -> Run:
-    s = _settings
-    module_key = f"{s.config}|{s.spec.seed}|{s.device}"
-    return run(s, cached_module(module_key, s), state.caps())
+    return run(_settings, current_module(_settings), state.caps())
 
 
 def show_notices() -> None:
