@@ -1,9 +1,15 @@
-"""The shapes page (placeholder until its page is built)."""
+"""Shapes: constructor arguments, every shape with PyTorch's letters, batch_first side by side,
+a script that reproduces the run, and the articles' claims checked live."""
 
 import streamlit as st
 
+from lstm_viz import tables
 from lstm_viz.i18n import t
+from lstm_viz.presets import PRESETS
+from lstm_viz.snippet import FILE_NAME, reproduce_snippet
 from ui import run, state
+
+COLOURS = {"holds": "green", "fails": "red", "na": "gray"}
 
 lang = state.lang()
 st.title(t("page.shapes", lang))
@@ -12,4 +18,68 @@ result = run.current_run()
 if result is None:
     st.stop()
 run.badge(result)
-st.write(result.trace.max_abs_diff)
+s, cfg, batch = result.settings, result.settings.config, result.batch
+st.caption(t("shapes.intro", lang))
+
+
+def table(df) -> None:
+    st.dataframe(df, hide_index=True, width="stretch")
+
+
+st.subheader(t("shapes.section.args", lang))
+table(tables.constructor_table(cfg, lang))
+
+st.subheader(t("shapes.section.shapes", lang))
+st.markdown(t("shapes.tensors", lang))
+table(tables.shapes_table([e for e in result.shapes if e.kind != "parameter"], lang))
+if batch.hx is None:
+    st.caption(t("shapes.zeros_state", lang))
+total = s.spec.total_length if s.spec.packed else 0
+padded = tables.padded_output(result.shapes, total)
+if padded is not None:
+    st.caption(t("shapes.total_length", lang, T=total, shape=tables.shape_text(padded)))
+st.markdown(t("shapes.parameters", lang))
+table(tables.shapes_table([e for e in result.shapes if e.kind == "parameter"], lang))
+
+st.subheader(t("shapes.section.batch_first", lang))
+st.caption(t("shapes.bf.caption", lang, value=cfg.batch_first))
+table(tables.batch_first_table(cfg, batch.N, batch.L, lang))
+
+st.subheader(t("shapes.section.snippet", lang))
+st.caption(t("shapes.snippet.caption", lang))
+code = reproduce_snippet(s, result.device)
+st.code(code, language="python")
+st.download_button(t("shapes.snippet.download", lang), code.encode("utf-8"), file_name=FILE_NAME,
+                   mime="text/x-python", key="shapes_download", on_click="ignore",
+                   icon=":material/download:")
+
+st.subheader(t("shapes.section.claims", lang))
+st.caption(t("shapes.claims.caption", lang))
+for claim in result.claims:
+    verdict, key = tables.verdict(claim), f"claim.{claim.key}"
+    numbers = {k: tables.format_number(v) for k, v in claim.numbers.items()}
+    with st.container(border=True):
+        st.markdown(f":{COLOURS[verdict]}[**{t(f'claim.verdict.{verdict}', lang)}**] · "
+                    + t(f"{key}.statement", lang))
+        articles = [t(f"claim.article.{a}", lang) for a in tables.CLAIM_SOURCES[claim.key]]
+        st.caption(t("claim.sources", lang, articles="; ".join(articles)))
+        st.markdown(" ".join([t(f"{key}.{verdict}", lang, **numbers),
+                              *tables.claim_details(claim, lang)]))
+        parts = [(t("shapes.claim.numbers", lang), tables.claim_numbers(claim, lang)),
+                 (t("shapes.claim.per_sentence", lang),
+                  tables.claim_sentences(claim, batch.tokens, lang))]
+        parts = [(label, df) for label, df in parts if df is not None]
+        for column, (label, df) in zip(st.columns(max(len(parts), 1)), parts, strict=False):
+            column.caption(label)
+            with column:
+                table(df)
+        st.markdown(t("shapes.claim.why", lang) + t(f"{key}.why", lang))
+
+preset = PRESETS[s.preset]
+unchanged = (cfg, s.spec) == (preset.config, preset.spec)
+st.subheader(t("shapes.section.expected", lang))
+st.caption(t("shapes.expected.caption", lang, title=t(f"preset.{s.preset}.title", lang),
+             article=t(f"claim.article.{tables.article_id(preset.source)}", lang)))
+if not unchanged:
+    st.caption(t("shapes.expected.changed", lang))
+table(tables.expected_table(preset, result.shapes, unchanged, lang, total))
