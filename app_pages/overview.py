@@ -7,7 +7,7 @@ import streamlit as st
 from lstm_viz.figures import selection_to_cell, state_norms, unrolled_grid
 from lstm_viz.i18n import t
 from lstm_viz.presets import PRESETS
-from lstm_viz.tables import article_id, equations, plain_event, summary
+from lstm_viz.tables import article_id, equations, summary
 from lstm_viz.tokens import PAD
 from lstm_viz.worked import clamp_selection
 from ui import run, state
@@ -20,7 +20,7 @@ def _pick_sentence() -> None:  # the selection is the source of truth; widgets o
 
 
 def _pick_cell(shape: tuple[int, ...], n: int) -> None:
-    cell = selection_to_cell(plain_event(st.session_state.get("overview_grid")), shape)
+    cell = selection_to_cell(st.session_state.get("overview_grid"), shape)
     if cell is not None:
         layer, direction, step = cell
         st.session_state["selection"] = {"layer": layer, "direction": direction, "t": step,

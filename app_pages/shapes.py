@@ -35,15 +35,15 @@ table(tables.shapes_table([e for e in result.shapes if e.kind != "parameter"], l
 if batch.hx is None:
     st.caption(t("shapes.zeros_state", lang))
 total = s.spec.total_length if s.spec.packed else 0
-padded = tables.padded_output(result.shapes, total)
-if padded is not None:
-    st.caption(t("shapes.total_length", lang, T=total, shape=tables.shape_text(padded)))
+if total:  # the contract's output is already pad_packed_sequence(..., total_length=T)'s
+    output = next(e for e in result.shapes if e.name == "output")
+    st.caption(t("shapes.total_length", lang, T=total, shape=tables.shape_text(output)))
 st.markdown(t("shapes.parameters", lang))
 table(tables.shapes_table([e for e in result.shapes if e.kind == "parameter"], lang))
 
 st.subheader(t("shapes.section.batch_first", lang))
 st.caption(t("shapes.bf.caption", lang, value=cfg.batch_first))
-table(tables.batch_first_table(cfg, batch.N, batch.L, lang))
+table(tables.batch_first_table(cfg, batch.N, batch.L, lang, total or None))
 
 st.subheader(t("shapes.section.snippet", lang))
 st.caption(t("shapes.snippet.caption", lang))
@@ -82,4 +82,4 @@ st.caption(t("shapes.expected.caption", lang, title=t(f"preset.{s.preset}.title"
              article=t(f"claim.article.{tables.article_id(preset.source)}", lang)))
 if not unchanged:
     st.caption(t("shapes.expected.changed", lang))
-table(tables.expected_table(preset, result.shapes, unchanged, lang, total))
+table(tables.expected_table(preset, result.shapes, unchanged, lang))

@@ -58,31 +58,6 @@ def summary(config: RNNConfig, spec: InputSpec, N: int, L: int, lang: str) -> st
     return text
 
 
-def plain_event(event):
-    """``st.plotly_chart``'s selection event with every point's ``customdata`` as a list.
-
-    Streamlit 1.67 returns customdata that was sent as a typed array (numpy) as an object
-    ``{"0": v0, "1": v1, …}``; ``lstm_viz.figures.selection_to_cell`` expects a list.
-    Anything that is not such an event is returned unchanged.
-    """
-    selection = event.get("selection") if isinstance(event, Mapping) else None
-    points = selection.get("points") if isinstance(selection, Mapping) else None
-    if not isinstance(points, list):
-        return event
-    fixed = [_listed(p) for p in points]
-    return {**event, "selection": {**selection, "points": fixed}}
-
-
-def _listed(point):
-    custom = point.get("customdata") if isinstance(point, Mapping) else None
-    if not isinstance(custom, Mapping):
-        return point
-    keys = sorted((k for k in custom if str(k).isdigit()), key=int)
-    if [int(k) for k in keys] != list(range(len(keys))):
-        return point
-    return {**point, "customdata": [custom[k] for k in keys]}
-
-
 def _b(config: RNNConfig, name: str) -> str:
     return f" + b_{{{name}}}" if config.bias else ""
 
@@ -131,13 +106,14 @@ def shapes_table(entries: Sequence[ShapeEntry], lang: str) -> pd.DataFrame:
                                        t("shapes.col.dims", lang), t("shapes.col.kind", lang)])
 
 
-def batch_first_table(config: RNNConfig, N: int, L: int, lang: str) -> pd.DataFrame:
+def batch_first_table(config: RNNConfig, N: int, L: int, lang: str,
+                      total_length: int | None = None) -> pd.DataFrame:
     """The tensors under batch_first=False and =True side by side, and whether they differ.
 
     Only input and output swap N and L; h_0/c_0/h_n/c_n stay (num_layers*D, N, ·).
     """
-    off = tensor_shapes(config.replace(batch_first=False), N, L)
-    on = tensor_shapes(config.replace(batch_first=True), N, L)
+    off = tensor_shapes(config.replace(batch_first=False), N, L, total_length)
+    on = tensor_shapes(config.replace(batch_first=True), N, L, total_length)
     rows = [(a.name, shape_text(a), shape_text(b),
              t("shapes.bf.swapped" if a.dims != b.dims else "shapes.bf.same", lang))
             for a, b in zip(off, on, strict=True)]
@@ -145,35 +121,21 @@ def batch_first_table(config: RNNConfig, N: int, L: int, lang: str) -> pd.DataFr
                                        "batch_first=True", t("shapes.col.change", lang)])
 
 
-def other_layout(config: RNNConfig, N: int, L: int) -> list[ShapeEntry]:
+def other_layout(config: RNNConfig, N: int, L: int,
+                 total_length: int | None = None) -> list[ShapeEntry]:
     """The shape contract with batch_first flipped (what the page compares against)."""
-    return shape_contract(config.replace(batch_first=not config.batch_first), N, L)
-
-
-def padded_output(entries: Sequence[ShapeEntry], total_length: int) -> ShapeEntry | None:
-    """output as ``pad_packed_sequence(..., total_length=T)`` returns it: L becomes T.
-
-    None when total_length is 0 (the padded output is the contract's own output).
-    """
-    if not total_length:
-        return None
-    out = next(e for e in entries if e.name == "output")
-    pairs = zip(out.shape, out.dims, strict=True)
-    shape = tuple(total_length if dim == "L" else size for size, dim in pairs)
-    return ShapeEntry(out.name, shape, out.dims, out.kind)
+    flipped = config.replace(batch_first=not config.batch_first)
+    return shape_contract(flipped, N, L, total_length)
 
 
 def expected_table(preset: Preset, shapes: Sequence[ShapeEntry], unchanged: bool,
-                   lang: str, total_length: int = 0) -> pd.DataFrame:
+                   lang: str) -> pd.DataFrame:
     """tensor | the article's shape | shape here | ✓/✗ (– once the settings differ).
 
-    With packed input and ``total_length``, "here" for output is the shape after
-    ``pad_packed_sequence(total_length=...)``, as the article pads it.
+    For packed input the contract's output already is what ``pad_packed_sequence(...,
+    total_length=...)`` returns, as the article pads it.
     """
     here = {e.name: e.shape for e in shapes}
-    padded = padded_output(shapes, total_length)
-    if padded is not None:
-        here["output"] = padded.shape
     rows = [(name, dims_text(shape), dims_text(here[name]) if name in here else "–",
              MARKS[here.get(name) == tuple(shape)] if unchanged else MARKS[None])
             for name, shape in preset.expected.items()]

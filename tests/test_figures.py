@@ -493,3 +493,17 @@ def test_largest_figures_stay_lean():
 def test_figures_import_no_streamlit():
     code = "import sys, lstm_viz.figures; sys.exit('streamlit' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
+
+
+# What Streamlit 1.67 returned for a click on the grid in Chromium (customdata sent as float32).
+BROWSER_EVENT = {"selection": {"points": [{
+    "curve_number": 1, "point_number": 10, "point_index": 10, "x": 2, "y": 2,
+    "customdata": {"0": 2, "1": 0, "2": 2, "3": 0.9090909361839294},
+    "hovertext": "layer 2<br>t=2: c"}], "point_indices": [10], "box": [], "lasso": []}}
+
+
+def test_selection_reads_the_object_form_browsers_send():
+    assert F.selection_to_cell(BROWSER_EVENT, (3, 1, 4)) == (2, 0, 2)
+    assert F.selection_to_cell(BROWSER_EVENT, (2, 1, 4)) is None  # outside the grid
+    odd = {"selection": {"points": [{"customdata": {"1": 2, "x": 3}}, "junk"]}}
+    assert F.selection_to_cell(odd) is None

@@ -8,7 +8,6 @@ from torch.nn.utils.rnn import pad_packed_sequence
 
 from lstm_viz.caps import Caps
 from lstm_viz.config import RNNConfig
-from lstm_viz.figures import selection_to_cell
 from lstm_viz.i18n import LANGS, catalog
 from lstm_viz.inputs import InputSpec
 from lstm_viz.pipeline import run
@@ -29,8 +28,6 @@ from lstm_viz.tables import (
     expected_table,
     format_number,
     other_layout,
-    padded_output,
-    plain_event,
     shape_text,
     shapes_table,
     summary,
@@ -57,24 +54,6 @@ def test_dims_and_shape_text():
     assert dims_text(("L", "N", "H_in")) == "(L, N, H_in)"
     entry = shape_contract(RNNConfig("LSTM", 10, 20, 2), 3, 5)[0]
     assert shape_text(entry) == "(5, 3, 10) = (L, N, H_in)"
-
-
-# What Streamlit 1.67 returned for a click on the grid in Chromium (customdata sent as float32).
-BROWSER_EVENT = {"selection": {"points": [{
-    "curve_number": 1, "point_number": 10, "point_index": 10, "x": 2, "y": 2,
-    "customdata": {"0": 2, "1": 0, "2": 2, "3": 0.9090909361839294},
-    "hovertext": "layer 2<br>t=2: c"}], "point_indices": [10], "box": [], "lasso": []}}
-
-
-def test_plain_event_makes_browser_clicks_readable():
-    assert selection_to_cell(plain_event(BROWSER_EVENT), (3, 1, 4)) == (2, 0, 2)
-    assert selection_to_cell(plain_event(BROWSER_EVENT), (2, 1, 4)) is None  # outside the grid
-    listed = {"selection": {"points": [{"customdata": [1, 1, 0, 0.5]}]}}
-    assert plain_event(listed) == listed
-    odd = {"selection": {"points": [{"customdata": {"1": 2, "x": 3}}, "junk"]}}
-    assert selection_to_cell(plain_event(odd)) is None
-    for junk in (None, {}, {"selection": None}, {"selection": {"points": "x"}}, 3):
-        assert plain_event(junk) == junk
 
 
 @pytest.mark.parametrize("config", [
@@ -162,20 +141,12 @@ def real_shapes(result) -> dict[str, tuple[int, ...]]:
 def test_expected_tables_compare_the_article_with_torch(preset_runs):
     for name, result in preset_runs.items():
         preset, real = PRESETS[name], real_shapes(result)
-        df = expected_table(preset, result.shapes, True, "en", preset.spec.total_length)
+        df = expected_table(preset, result.shapes, True, "en")
         assert list(df.iloc[:, 2]) == [dims_text(real[k]) for k in preset.expected], name
         assert list(df.iloc[:, 3]) == ["✓" if real[k] == tuple(v) else "✗"
                                        for k, v in preset.expected.items()], name
         changed = expected_table(preset, result.shapes, False, "en")
         assert set(changed.iloc[:, 3]) == {"–"}
-
-
-def test_padded_output_follows_total_length():
-    entries = shape_contract(RNNConfig("LSTM", 2, 4, batch_first=True), 3, 2)
-    assert padded_output(entries, 0) is None
-    assert padded_output(entries, 5).shape == (3, 5, 4)
-    entries = shape_contract(RNNConfig("LSTM", 2, 4, bidirectional=True), 3, 2)
-    assert padded_output(entries, 5).shape == (5, 3, 8)
 
 
 def test_claim_helpers_on_a_packed_bidirectional_run(packed_bi_run):

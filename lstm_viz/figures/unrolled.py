@@ -121,6 +121,17 @@ def _as_index(value) -> int | None:
     return int(value) if value >= 0 else None
 
 
+def _as_list(custom):
+    """customdata as a list: Streamlit 1.67 returns customdata sent as a typed (numpy) array
+    as an object ``{"0": v0, "1": v1, …}`` (seen in Chromium); lists pass unchanged."""
+    if not isinstance(custom, Mapping):
+        return custom
+    keys = sorted((k for k in custom if str(k).isdigit()), key=int)
+    if not keys or [int(k) for k in keys] != list(range(len(keys))):
+        return None
+    return [custom[k] for k in keys]
+
+
 def selection_to_cell(event, shape: Sequence[int] | None = None) -> Cell | None:
     """(layer, d, t) of the first selected marker of ``unrolled_grid``, or None.
 
@@ -134,7 +145,7 @@ def selection_to_cell(event, shape: Sequence[int] | None = None) -> Cell | None:
     if not isinstance(points, Sequence) or isinstance(points, str):
         return None
     for point in points:
-        custom = point.get("customdata") if isinstance(point, Mapping) else None
+        custom = _as_list(point.get("customdata")) if isinstance(point, Mapping) else None
         if not isinstance(custom, Sequence) or isinstance(custom, str) or len(custom) < 3:
             continue
         cell = tuple(_as_index(v) for v in custom[:3])
