@@ -88,7 +88,8 @@ def tokenise_spec(spec: InputSpec, caps: Caps) -> Tokenised:
         raise ConfigError("sentences", f"{len(spec.sentences)} characters",
                           f"must be at most {caps.max_text_chars} characters",
                           cap=caps.max_text_chars)
-    tok = tokenise_batch(split_sentences(spec.sentences), spec.tokens, spec.num_embeddings)
+    tok = tokenise_batch(split_sentences(spec.sentences), spec.tokens, spec.num_embeddings,
+                         caps.max_vocab)
     checks = (("batch", len(tok.tokens), caps.max_batch, "sentences"),
               ("seq_len", int(tok.lengths.max()), caps.max_seq_len, "tokens in a sentence"),
               ("vocabulary", tok.vocab_size, caps.max_vocab, "distinct tokens"))

@@ -47,7 +47,7 @@ def tokenise(sentence: str, level: str) -> list[str]:
     raise ConfigError("tokens", level, f"must be one of {', '.join(TOKENISATIONS)}")
 
 
-def _ids_vocab(tokens: list[list[str]], num_embeddings: int) -> list[str]:
+def _ids_vocab(tokens: list[list[str]], num_embeddings: int, max_vocab: int) -> list[str]:
     """ids 0..num_embeddings-1 (0 = pad); num_embeddings 0 means max id + 1."""
     flat = [tok for sentence in tokens for tok in sentence]
     bad = next((t for t in flat if not (t.isascii() and t.isdigit()) or int(t) == 0), None)
@@ -55,6 +55,9 @@ def _ids_vocab(tokens: list[list[str]], num_embeddings: int) -> list[str]:
         raise ConfigError("sentences", bad, "with tokens=ids every token must be a "
                           "positive integer id (0 is the pad id)")
     num_embeddings = num_embeddings or max(int(t) for t in flat) + 1
+    if num_embeddings - 1 > max_vocab:  # checked before a vocabulary that large is built
+        raise ConfigError("vocabulary", num_embeddings - 1,
+                          f"at most {max_vocab} ids (classroom cap)", cap=max_vocab)
     too_big = next((t for t in flat if int(t) >= num_embeddings), None)
     if too_big is not None:
         raise ConfigError("sentences", too_big, f"ids must be < num_embeddings ({num_embeddings})")
@@ -63,7 +66,7 @@ def _ids_vocab(tokens: list[list[str]], num_embeddings: int) -> list[str]:
 
 def _text_vocab(tokens: list[list[str]]) -> list[str]:
     vocab = [PAD]
-    seen = {PAD}
+    seen: set[str] = set()  # a typed "<pad>" is a word like any other, not id 0
     for sentence in tokens:
         for tok in sentence:
             if tok not in seen:
@@ -72,7 +75,8 @@ def _text_vocab(tokens: list[list[str]]) -> list[str]:
     return vocab
 
 
-def tokenise_batch(sentences: list[str], level: str, num_embeddings: int = 0) -> Tokenised:
+def tokenise_batch(sentences: list[str], level: str, num_embeddings: int = 0,
+                   max_vocab: int = 100_000) -> Tokenised:
     """Tokenise ``sentences``, build the vocabulary and the padded (N, L) id matrix.
 
     For ``level="ids"`` the vocabulary is ``num_embeddings`` ids wide (0: max id + 1,
@@ -82,8 +86,12 @@ def tokenise_batch(sentences: list[str], level: str, num_embeddings: int = 0) ->
     tokens = [tokenise(s, level) for s in sentences]
     if not tokens:
         raise ConfigError("sentences", "", "type at least one sentence (one per line)")
-    vocab = _ids_vocab(tokens, num_embeddings) if level == "ids" else _text_vocab(tokens)
-    index = {tok: k for k, tok in enumerate(vocab)}
+    if level == "ids":  # "01" and "1" are both id 1
+        vocab = _ids_vocab(tokens, num_embeddings, max_vocab)
+        tokens = [[str(int(tok)) for tok in sentence] for sentence in tokens]
+    else:
+        vocab = _text_vocab(tokens)
+    index = {tok: k for k, tok in enumerate(vocab) if k > 0}
     lengths = torch.tensor([len(t) for t in tokens], dtype=torch.int64)  # (N,)
     ids = torch.zeros(len(tokens), int(lengths.max()), dtype=torch.int64)  # (N, L)
     for n, sentence in enumerate(tokens):
