@@ -59,8 +59,10 @@ def run(settings: Settings, built: Built | None = None, caps: Caps | None = None
     layout = packing_layout(batch.padded, batch.lengths, batch.tokens, batch.batch_first,
                             settings.spec.total_length or None)
     sorted_error = enforce_sorted_error(batch.padded, batch.lengths, batch.batch_first)
-    return Run(settings, str(built.device), built.fallback_reason, batch, tr, claims,
-               shape_contract(settings.config, batch.N, batch.L), layout, sorted_error)
+    total_length = settings.spec.total_length if settings.spec.packed else None
+    shapes = shape_contract(settings.config, batch.N, batch.L, total_length or None)
+    return Run(settings, str(built.device), built.fallback_reason, batch, tr, claims, shapes,
+               layout, sorted_error)
 
 
 def set_threads(default: int = 1) -> int:

@@ -47,7 +47,7 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
            InputSpec(mode="sentences", sentences="7 8\n9\n10", tokens="ids",
                      encoding="embedding", embedding_dim=2, num_embeddings=20, packed=True,
                      total_length=3),
-           {"input": (3, 2, 2), "output": (3, 2, 4), "h_n": (1, 3, 4)}),
+           {"input": (3, 2, 2), "output": (3, 3, 4), "h_n": (1, 3, 4)}),  # after total_length=3
     Preset("batch-first", "003_bf3363282a6e85e3.txt",
            RNNConfig("LSTM", 2, 3, batch_first=True),
            InputSpec(mode="randn", seq_len=4, batch=5, h0="randn"),

@@ -30,8 +30,14 @@ def _seq(cfg: RNNConfig, N: int, L: int, width: int, width_name: str):
     return (L, N, width), ("L", "N", width_name)
 
 
-def tensor_shapes(cfg: RNNConfig, N: int, L: int) -> list[ShapeEntry]:
-    """input, h_0, (c_0), output, h_n, (c_n) for a batch of N sentences of L steps."""
+def tensor_shapes(cfg: RNNConfig, N: int, L: int,
+                  total_length: int | None = None) -> list[ShapeEntry]:
+    """input, h_0, (c_0), output, h_n, (c_n) for a batch of N sentences of L steps.
+
+    For packed input ``output`` is shown as ``pad_packed_sequence(output,
+    total_length=total_length)`` returns it: L steps, or total_length when given.
+    """
+    T = max(L, total_length or 0)
     rows = cfg.num_layers * cfg.D
     state_dims = ("num_layers*D", "N")
     entries = [ShapeEntry("input", *_seq(cfg, N, L, cfg.input_size, "H_in"), "input"),
@@ -39,7 +45,7 @@ def tensor_shapes(cfg: RNNConfig, N: int, L: int) -> list[ShapeEntry]:
     if cfg.cell == "LSTM":
         entries.append(ShapeEntry("c_0", (rows, N, cfg.hidden_size), (*state_dims, "H_cell"),
                                   "state"))
-    entries.append(ShapeEntry("output", *_seq(cfg, N, L, cfg.D * cfg.H_out, "D*H_out"), "output"))
+    entries.append(ShapeEntry("output", *_seq(cfg, N, T, cfg.D * cfg.H_out, "D*H_out"), "output"))
     entries.append(ShapeEntry("h_n", (rows, N, cfg.H_out), (*state_dims, "H_out"), "output"))
     if cfg.cell == "LSTM":
         entries.append(ShapeEntry("c_n", (rows, N, cfg.hidden_size), (*state_dims, "H_cell"),
@@ -67,6 +73,7 @@ def parameter_shapes(cfg: RNNConfig) -> list[ShapeEntry]:
     return entries
 
 
-def shape_contract(cfg: RNNConfig, N: int, L: int) -> list[ShapeEntry]:
+def shape_contract(cfg: RNNConfig, N: int, L: int,
+                   total_length: int | None = None) -> list[ShapeEntry]:
     """Tensors then parameters: the whole contract for (N, L)."""
-    return tensor_shapes(cfg, N, L) + parameter_shapes(cfg)
+    return tensor_shapes(cfg, N, L, total_length) + parameter_shapes(cfg)

@@ -108,10 +108,8 @@ def _forward(settings: Settings) -> list[str]:
         lines += [f"    packed = pack_padded_sequence(input, lengths, batch_first={bf}, "
                   f"enforce_sorted={spec.enforce_sorted})",
                   "    packed_output, state = rnn(packed, hx)",
-                  f"    output, _ = pad_packed_sequence(packed_output, batch_first={bf})"]
-        if spec.total_length:
-            lines.append(f"    output_total, _ = pad_packed_sequence(packed_output, "
-                         f"batch_first={bf}, total_length={spec.total_length})")
+                  f"    output, _ = pad_packed_sequence(packed_output, batch_first={bf}"
+                  + (f", total_length={spec.total_length})" if spec.total_length else ")")]
     else:
         lines.append("    output, state = rnn(input, hx)")
     lines.append("h_n, c_n = state" if cfg.cell == "LSTM" else "h_n = state")
@@ -130,8 +128,6 @@ def _report(settings: Settings) -> list[str]:
     lines += [f'show("{name}", {name})' for name in names]
     if spec.packed:
         lines.append('show("packed.data", packed.data)')
-        if spec.total_length:
-            lines.append(f'show("output_total_length_{spec.total_length}", output_total)')
     lines += ["for name, p in rnn.named_parameters():", "    show(name, p)"]
     return lines
 

@@ -39,8 +39,9 @@ def test_no_error_and_every_shape_of_the_contract_is_shown(page):
     for entry in result.shapes:
         assert entry.name in cells
         assert dims_text(entry.shape) in cells and dims_text(entry.dims) in cells
-    cfg, batch = result.settings.config, result.batch
-    for entry in other_layout(cfg, batch.N, batch.L):  # the batch_first side by side
+    cfg, spec, batch = result.settings.config, result.settings.spec, result.batch
+    total = spec.total_length if spec.packed else None
+    for entry in other_layout(cfg, batch.N, batch.L, total or None):  # batch_first side by side
         if entry.kind != "parameter":
             assert shape_text(entry) in cells
 
