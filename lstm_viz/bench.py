@@ -1,0 +1,140 @@
+"""How much slower ``trace`` is than the bare module: ``python -m lstm_viz.bench``.
+
+For each case and thread setting, in one process and interleaved repeat by repeat:
+
+- trace time: ``trace(module, input, hx)`` (runs the module once, then recomputes every gate);
+- bare time: ``module(input, hx)`` under ``torch.no_grad()`` in eval mode;
+
+"threads" sets both ``torch.set_num_threads`` and the BLAS threads of NumPy (threadpoolctl),
+as ``lstm_viz.pipeline.set_threads`` does for the app.
+
+and prints the medians and their ratio next to the case's target. It is a report: the exit
+status does not depend on the targets.
+
+Cases (PyTorch's letters):
+- ``official``: the ``official`` preset, LSTM(10, 20, 2), input (L=5, N=3, H_in=10), h_0/c_0;
+- ``large``: LSTM(256, 256, num_layers=2, bidirectional=True), input (L=64, N=16, 256),
+  h_0/c_0 (4, 16, 256), i.e. the classroom caps for H_cell, L and N.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import time
+from dataclasses import asdict, dataclass
+
+import torch
+from threadpoolctl import threadpool_limits
+
+from lstm_viz.build import build_module
+from lstm_viz.config import RNNConfig
+from lstm_viz.inputs import InputSpec, make_batch
+from lstm_viz.presets import PRESETS
+from lstm_viz.trace import trace
+
+OFFICIAL = PRESETS["official"]
+CASES = {  # name → (config, input spec, target ratio trace / bare)
+    "official": (OFFICIAL.config, OFFICIAL.spec, 3.0),
+    "large": (RNNConfig("LSTM", 256, 256, 2, bidirectional=True),
+              InputSpec(mode="randn", seq_len=64, batch=16, h0="randn"), 2.0),
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    case: str
+    threads: int
+    trace_ms: float  # median over repeats
+    bare_ms: float  # median over repeats
+    ratio: float  # trace_ms / bare_ms
+    target: float
+    meets_target: bool
+    verified: bool  # the trace reproduced the module to 1e-5
+
+
+def _ms(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) * 1e3
+
+
+def measure(case: str, threads: int, repeats: int, warmup: int = 2) -> Row:
+    """Median trace and bare-forward times of ``case`` with ``threads`` compute threads
+    (torch's intra-op threads and, for the trace's NumPy arithmetic, BLAS threads)."""
+    torch.set_num_threads(threads)
+    with threadpool_limits(threads):
+        return _measure(case, threads, repeats, warmup)
+
+
+def _measure(case: str, threads: int, repeats: int, warmup: int) -> Row:
+    config, spec, target = CASES[case]
+    module = build_module(config, seed=spec.seed).module  # eval mode, cpu
+    batch = make_batch(spec, config)
+
+    def bare():
+        with torch.no_grad():
+            module(batch.input, batch.hx)
+
+    verified = trace(module, batch.input, batch.hx).verified
+    for _ in range(warmup):
+        bare()
+        trace(module, batch.input, batch.hx)
+    trace_ms, bare_ms = [], []
+    for _ in range(repeats):  # interleaved, so drift hits both alike
+        bare_ms.append(_ms(bare))
+        trace_ms.append(_ms(lambda: trace(module, batch.input, batch.hx)))
+    t, b = statistics.median(trace_ms), statistics.median(bare_ms)
+    return Row(case, threads, t, b, t / b, target, t / b <= target, verified)
+
+
+def machine() -> dict:
+    return {"torch": torch.__version__, "python": platform.python_version(),
+            "cpu_count": os.cpu_count(), "processor": platform.processor() or platform.machine()}
+
+
+def format_table(rows: list[Row]) -> str:
+    head = (f"{'case':<9} {'threads':>7} {'trace ms':>9} {'bare ms':>9} {'ratio':>7} "
+            f"{'target':>7}  meets  verified")
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        lines.append(f"{r.case:<9} {r.threads:>7} {r.trace_ms:>9.3f} {r.bare_ms:>9.3f} "
+                     f"{r.ratio:>6.2f}x {r.target:>6.1f}x  {'yes' if r.meets_target else 'no':<5}  "
+                     f"{'yes' if r.verified else 'NO'}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m lstm_viz.bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeats", type=int, default=30, help="timed runs per case (median)")
+    parser.add_argument("--warmup", type=int, default=2, help="untimed runs first (default 2)")
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2],
+                        help="torch.set_num_threads values to report (default: 1 2)")
+    parser.add_argument("--cases", nargs="+", choices=list(CASES), default=list(CASES))
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    args = parser.parse_args(argv)
+    if args.repeats < 1 or args.warmup < 0 or any(t < 1 for t in args.threads):
+        parser.error("--repeats and --threads must be >= 1, --warmup >= 0")
+    before = torch.get_num_threads()
+    try:
+        rows = [measure(c, t, args.repeats, args.warmup) for t in args.threads
+                for c in args.cases]
+    finally:
+        torch.set_num_threads(before)
+    if args.json:
+        print(json.dumps({"machine": machine(), "repeats": args.repeats, "warmup": args.warmup,
+                          "rows": [asdict(r) for r in rows]}, indent=2))
+    else:
+        m = machine()
+        print(f"trace vs bare module forward, median of {args.repeats} after {args.warmup} warm-up "
+              f"(torch {m['torch']}, {m['cpu_count']} CPUs)")
+        print(format_table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

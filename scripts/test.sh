@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Install the test tools, then lint and run the whole test suite (engine, app, browser).
+#
+#   bash scripts/test.sh                 # everything
+#   bash scripts/test.sh -m "not browser" -x   # extra arguments go to pytest
+#
+# On a fresh Debian machine run it as root (or with sudo): it installs Chromium and the CJK
+# fonts the browser tests need when /usr/bin/chromium is missing.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+PY="${PYTHON:-$(command -v python3 || command -v python)}"
+# Debian's own python3 refuses `pip install` (PEP 668): then use a virtual environment, .venv.
+if "$PY" -c 'import os, sys, sysconfig
+marker = os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED")
+sys.exit(0 if sys.prefix == sys.base_prefix and os.path.exists(marker) else 1)'; then
+    if ! .venv/bin/python -m pip --version >/dev/null 2>&1; then
+        rm -rf .venv
+        if ! "$PY" -m venv .venv; then
+            if [ "$(id -u)" != 0 ]; then
+                echo "$0: needs python3-venv: sudo apt-get install -y python3-venv" >&2
+                exit 1
+            fi
+            apt-get update
+            DEBIAN_FRONTEND=noninteractive apt-get install -y python3-venv
+            rm -rf .venv && "$PY" -m venv .venv
+        fi
+    fi
+    PY=.venv/bin/python
+fi
+
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+"$PY" -m pip install -r requirements-dev.txt
+
+CHROMIUM=/usr/bin/chromium
+if [ ! -x "$CHROMIUM" ]; then
+    if [ "$(id -u)" = 0 ]; then
+        apt-get update
+        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+            chromium fonts-noto-cjk
+    else
+        echo "scripts/test.sh: $CHROMIUM is missing; the browser tests need it. Install with:" >&2
+        echo "    sudo apt-get update && sudo apt-get install -y chromium fonts-noto-cjk" >&2
+    fi
+fi
+export LSTM_VIZ_CHROMIUM="$CHROMIUM"
+
+# 2-core machines: one compute thread per process for torch and NumPy's OpenBLAS (pytest and
+# the app server the browser tests start would otherwise oversubscribe the cores, and spinning
+# threads on a busy box cost 10x and more). Override by exporting them.
+export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}" MKL_NUM_THREADS="${MKL_NUM_THREADS:-1}" \
+    OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
+
+"$PY" -m ruff check .
+
+rc=0
+"$PY" -m pytest "$@" || rc=$?
+if [ "$rc" = 5 ]; then
+    echo "scripts/test.sh: pytest collected no tests; that is a failure" >&2
+    exit 1
+fi
+exit "$rc"
