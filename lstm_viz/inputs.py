@@ -105,7 +105,7 @@ def _embed(spec: InputSpec, tok: Tokenised) -> tuple[torch.Tensor, nn.Embedding 
         return x.float(), None
     if spec.encoding != "embedding":
         raise ConfigError("encoding", spec.encoding, "must be 'onehot' or 'embedding'")
-    num = tok.vocab_size + 1  # ids: num_embeddings (or max id + 1); text: V + pad row
+    num = spec.num_embeddings or tok.vocab_size + 1  # 0: V + the pad row
     emb = nn.Embedding(num, spec.embedding_dim, padding_idx=0)
     with torch.no_grad():
         return emb(tok.ids), emb  # (N, L, embedding_dim)
@@ -146,8 +146,9 @@ def check_spec(spec: InputSpec, caps: Caps) -> None:
     for arg in ("packed", "enforce_sorted"):
         if not isinstance(getattr(spec, arg), bool):
             raise ConfigError(arg, getattr(spec, arg), "must be True or False")
-    _int_in("seq_len", spec.seq_len, 1, caps.max_seq_len)
-    _int_in("batch", spec.batch, 1, caps.max_batch)
+    if spec.mode != "sentences":  # the random tensor's (L, N); sentences set their own
+        _int_in("seq_len", spec.seq_len, 1, caps.max_seq_len)
+        _int_in("batch", spec.batch, 1, caps.max_batch)
     _int_in("embedding_dim", spec.embedding_dim, 1, caps.max_embedding_dim)
     _int_in("num_embeddings", spec.num_embeddings, 0, caps.max_vocab)
     _int_in("total_length", spec.total_length, 0, caps.max_seq_len)
@@ -186,7 +187,10 @@ def make_batch(spec: InputSpec, config: RNNConfig, device: torch.device | str = 
             x, emb = _embed(spec, tok)  # (N, L, H_in)
             tokens, lengths = tok.tokens, tok.lengths
         else:
-            x, emb = _random(spec.mode, spec.batch, spec.seq_len, h_in), None  # (N, L, H_in)
+            layout = (spec.batch, spec.seq_len) if config.batch_first else (spec.seq_len,
+                                                                             spec.batch)
+            x = _random(spec.mode, *layout, h_in)  # drawn as the module takes it, like
+            x, emb = (x if config.batch_first else x.transpose(0, 1)), None  # randn(L, N, H_in)
             tokens = [[f"x{t}" for t in range(spec.seq_len)] for _ in range(spec.batch)]
             lengths = torch.full((spec.batch,), spec.seq_len, dtype=torch.int64)
         hx = _initial_state(spec, config, len(tokens))

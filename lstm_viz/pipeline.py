@@ -74,10 +74,10 @@ def set_threads(default: int = 1) -> int:
     the first computation; calling it again with the same value changes nothing.
     """
     raw = os.environ.get("LSTM_VIZ_TORCH_THREADS", str(default)).strip()
-    if not raw.isdigit() or int(raw) < 1:
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
         raise ValueError(f"LSTM_VIZ_TORCH_THREADS={raw!r}: must be a positive integer")
     n = int(raw)
     if torch.get_num_threads() != n:
         torch.set_num_threads(n)
-        threadpool_limits(n)  # the trace's NumPy arithmetic (OpenBLAS)
+    threadpool_limits(n)  # the trace's NumPy arithmetic (OpenBLAS)
     return n

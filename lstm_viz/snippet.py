@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from lstm_viz.config import RNNConfig
 from lstm_viz.settings import Settings
-from lstm_viz.tokens import split_sentences, tokenise_batch
+from lstm_viz.tokens import script_tokens_line, split_sentences, tokenise_batch
 
 FILE_NAME = "lstm_viz_reproduce.py"
 TOKENISE = {  # the tokenisation of lstm_viz.tokens.tokenise, as one line of the script
@@ -56,7 +56,8 @@ def _sentences(settings: Settings) -> list[str]:
     spec = settings.spec
     sentences = split_sentences(spec.sentences)
     tok = tokenise_batch(sentences, spec.tokens, spec.num_embeddings)
-    lines = [f"sentences = {sentences!r}", TOKENISE[spec.tokens]]
+    lines = [f"sentences = {sentences!r}",
+             script_tokens_line(sentences, spec.tokens) or TOKENISE[spec.tokens]]
     if spec.tokens == "ids":
         lines.append(f"num_embeddings = {len(tok.vocab)}  # ids 0..{len(tok.vocab) - 1}; 0 = pad")
         index = "sentence"
@@ -81,15 +82,19 @@ def _sentences(settings: Settings) -> list[str]:
 
 def _random_input(settings: Settings) -> list[str]:
     spec, cfg = settings.spec, settings.config
+    shape, layout = ("N, L, H_in", "(N, L, H_in)") if cfg.batch_first else ("L, N, H_in",
+                                                                            "(L, N, H_in)")
     return [f"N, L, H_in = {spec.batch}, {spec.seq_len}, {cfg.input_size}",
-            f"x = torch.{spec.mode}(N, L, H_in)  # (N, L, H_in)",
+            f"input = torch.{spec.mode}({shape})  # {layout}, as the articles draw it",
             "lengths = torch.full((N,), L)  # (N,)"]
 
 
 def _layout_and_state(settings: Settings) -> list[str]:
     cfg, spec = settings.config, settings.spec
     layout = "(N, L, H_in)" if cfg.batch_first else "(L, N, H_in)"
-    lines = [f"input = x{'' if cfg.batch_first else '.transpose(0, 1)'}  # {layout}"]
+    lines = []
+    if spec.mode == "sentences":
+        lines.append(f"input = x{'' if cfg.batch_first else '.transpose(0, 1)'}  # {layout}")
     if spec.h0 == "zeros":
         return [*lines, "hx = None  # h_0 (and c_0) are zeros"]
     rows, n = cfg.num_layers * cfg.D, "len(tokens)" if spec.mode == "sentences" else "N"
