@@ -3,13 +3,18 @@
 The defaults keep one run (module build + trace + figures) well under a second on
 2 CPU cores; the largest allowed LSTM (H_cell=256, L=64, N=16, 4 layers, D=2) is what
 ``python -m lstm_viz.bench`` measures. A deployment overrides any cap with an
-environment variable ``LSTM_VIZ_<FIELD>`` (e.g. ``LSTM_VIZ_MAX_HIDDEN_SIZE=128``).
+environment variable ``LSTM_VIZ_<FIELD>`` (e.g. ``LSTM_VIZ_MAX_HIDDEN_SIZE=128``): a whole
+number from 1 to ``HARD_LIMIT``, written in ASCII digits; anything else stops the server at
+start with the variable's name. Every request (widget, URL, preset, a teacher's defaults) is
+then repaired to these caps by ``lstm_viz.settings.make_valid`` before any work is done.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, fields
+
+HARD_LIMIT = 2**31 - 1  # no cap above this is meant (torch seeds, tensor sizes): a typo
 
 
 @dataclass(frozen=True)
@@ -23,6 +28,14 @@ class Caps:
     max_embedding_dim: int = 64  # embedding_dim
     max_text_chars: int = 4000  # characters of sentence text
     max_seed: int = 2**31 - 1
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, bool) or not isinstance(value, int) or not (
+                    1 <= value <= HARD_LIMIT):
+                raise ValueError(f"Caps.{f.name}={value!r}: must be a whole number "
+                                 f"from 1 to {HARD_LIMIT}")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Caps:
@@ -38,7 +51,9 @@ class Caps:
             if name not in environ:
                 continue
             raw = environ[name].strip()
-            if not raw.isdigit() or int(raw) < 1:
-                raise ValueError(f"{name}={raw!r}: must be a positive integer")
+            # isdigit() alone accepts "²" and "١", which int() refuses or reads unexpectedly
+            if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= HARD_LIMIT:
+                raise ValueError(f"{name}={raw!r}: must be a positive integer "
+                                 f"(at most {HARD_LIMIT})")
             values[f.name] = int(raw)
         return cls(**values)

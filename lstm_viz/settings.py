@@ -18,7 +18,7 @@ from lstm_viz.caps import Caps
 from lstm_viz.config import CELLS, NONLINEARITIES, ConfigError, RNNConfig, validate
 from lstm_viz.inputs import ENCODINGS, INITIAL_STATES, MODES, InputSpec, check_spec
 from lstm_viz.presets import DEFAULT_PRESET, PRESETS
-from lstm_viz.sanitize import derived_input_size, fit_sentences
+from lstm_viz.sanitize import DEVICE, derived_input_size, fit_meta, fit_sentences, minimal
 from lstm_viz.tokens import TOKENISATIONS
 
 LANGS = ("en", "zh")
@@ -100,7 +100,9 @@ def parse_value(key: str, raw: str, kind: type):
         if match is None:
             raise ValueError(f"expected one of {', '.join(CHOICES[key])}")
         return match
-    return raw
+    if key == "device" and not DEVICE.fullmatch(raw.lower()):
+        raise ValueError("expected cpu, cuda, cuda:<k> or mps")
+    return raw.lower() if key == "device" else raw
 
 
 def _kind(key: str) -> type:
@@ -116,31 +118,37 @@ def _last(value) -> tuple[str, bool]:
     return str(value), False
 
 
+def _short(value) -> str:
+    """A user's value as a notice shows it: at most 40 characters."""
+    text = str(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
 def _parse_meta(params: Mapping, notices: list[Notice]) -> dict:
     meta = {}
     preset, _ = _last(params.get("preset", DEFAULT_PRESET))
-    if preset not in PRESETS:
-        notices.append(Notice("preset", preset, f"unknown preset; one of {', '.join(PRESETS)}",
-                              DEFAULT_PRESET))
+    if preset not in PRESETS:  # a name looked up in a dict, never a path
+        notices.append(Notice("preset", _short(preset),
+                              f"unknown preset; one of {', '.join(PRESETS)}", DEFAULT_PRESET))
         preset = DEFAULT_PRESET
     meta["preset"] = preset
     if "lang" in params:
         lang, _ = _last(params["lang"])
-        if lang.lower() in LANGS:
-            meta["lang"] = lang.lower()
+        if lang.strip().lower() in LANGS:
+            meta["lang"] = lang.strip().lower()
         else:
-            notices.append(Notice("lang", lang, "expected en or zh", "en"))
+            notices.append(Notice("lang", _short(lang), "expected en or zh", "en"))
     if "hide" in params:
         names = [h.strip() for h in _last(params["hide"])[0].split(",") if h.strip()]
-        meta["hide"] = tuple(h for h in names if h in HIDEABLE)
-        for h in names:
-            if h not in HIDEABLE:
-                notices.append(Notice("hide", h, "not a setting name; ignored"))
+        meta["hide"] = tuple(dict.fromkeys(h for h in names if h in HIDEABLE))
+        bad = [h for h in names if h not in HIDEABLE]
+        if bad:
+            notices.append(Notice("hide", _short(",".join(bad)), "not a setting name; ignored"))
     if "lock" in params:
         try:
             meta["lock"] = parse_value("lock", _last(params["lock"])[0], bool)
         except ValueError as err:
-            notices.append(Notice("lock", _last(params["lock"])[0], str(err), "false"))
+            notices.append(Notice("lock", _short(_last(params["lock"])[0]), str(err), "false"))
     return meta
 
 
@@ -150,11 +158,11 @@ def _parse_fields(settings: Settings, params: Mapping, notices: list[Notice]) ->
             continue
         raw, repeated = _last(params[key])
         if repeated:
-            notices.append(Notice(key, raw, "given more than once; the last value is used"))
+            notices.append(Notice(key, _short(raw), "given more than once; the last value is used"))
         try:
             settings = settings.set(key, parse_value(key, raw, _kind(key)))
         except ValueError as err:
-            notices.append(Notice(key, raw[:40], str(err), str(settings.get(key))[:40]))
+            notices.append(Notice(key, _short(raw), str(err), _short(settings.get(key))))
     return settings
 
 
@@ -175,6 +183,8 @@ def _repair(settings: Settings, err: ConfigError, base: Settings,
         tokens = [("tokens", base.spec.tokens), ("tokens", "word")]
         changed = settings.spec.tokens != base.spec.tokens
         candidates = tokens + candidates if changed else candidates + tokens
+        if settings.spec.tokens == "ids":  # an id >= num_embeddings: keep the text, 0 = auto
+            candidates.insert(0, ("num_embeddings", 0))
     for k, value in candidates:
         if settings.get(k) != value and (k, value) not in tried:
             tried.add((k, value))
@@ -182,37 +192,50 @@ def _repair(settings: Settings, err: ConfigError, base: Settings,
     raise err
 
 
+def _repaired(err: ConfigError, key: str, old, new) -> Notice:
+    """The notice for one repair: the broken rule, and the value changed to mend it."""
+    if key in (err.arg, "sentences", "input_size"):
+        return Notice(err.arg, _short(err.value), err.rule, _short(new))
+    return Notice(key, _short(old), f"{err.arg}={_short(err.value)}: {err.rule}", _short(new))
+
+
 def make_valid(settings: Settings, caps: Caps, notices: list[Notice]) -> Settings:
-    """Repair ``settings`` until the config, the input spec and the batch are all valid."""
+    """Repair ``settings`` until the config, the input spec and the batch are all valid
+    within ``caps``: one value at a time, each change a Notice."""
+    settings, fixed = fit_meta(settings, PRESETS, HIDEABLE, LANGS)
+    notices.extend(Notice(*f) for f in fixed)
     base = from_preset(settings.preset)
-    settings, cut = fit_sentences(settings, caps)
-    notices.extend(Notice("sentences", *c) for c in cut)
     tried: set = set()
     for _ in range(2 * len(KNOWN_KEYS)):
+        settings, cut = fit_sentences(settings, caps)  # also a repaired text: cut to the caps
+        if settings.spec.mode == "sentences":  # else the text is kept fitted, silently
+            notices.extend(n for n in (Notice("sentences", *c) for c in cut) if n not in notices)
         try:
             check_spec(settings.spec, caps)
             settings = settings.set("input_size", derived_input_size(settings, caps))
             validate(settings.config, caps)
             return settings
         except ConfigError as err:
+            before = settings
             try:
                 settings, key = _repair(settings, err, base, tried)
             except ConfigError:
                 break
-            used = str(settings.get(key))[:40]
-            notices.append(Notice(err.arg, str(err.value)[:40], err.rule, used))
-    notices.append(Notice("preset", settings.preset, "settings could not be repaired; "
-                          "the preset is used as it is"))
-    return base
+            notices.append(_repaired(err, key, before.get(key), settings.get(key)))
+    notices.append(Notice("preset", settings.preset, "settings could not be repaired within "
+                          "the caps; a minimal configuration is used"))
+    return minimal(settings, caps)
 
 
 def from_query(params: Mapping, caps: Caps | None = None) -> tuple[Settings, list[Notice]]:
     """Valid Settings from a query string mapping (str or list of str values)."""
     caps = caps or Caps()
     notices: list[Notice] = []
-    for key in params:
-        if key not in KNOWN_KEYS:
-            notices.append(Notice(str(key)[:40], _last(params[key])[0][:40], "unknown; ignored"))
+    unknown = [str(key) for key in params if key not in KNOWN_KEYS]
+    if unknown:  # one notice however many: a URL with 10 000 keys is not 10 000 warnings
+        more = f" (+{len(unknown) - 3} more)" if len(unknown) > 3 else ""
+        value = _short(_last(params[unknown[0]])[0]) if len(unknown) == 1 else "…"
+        notices.append(Notice(_short(", ".join(unknown[:3])) + more, value, "unknown; ignored"))
     meta = _parse_meta(params, notices)
     settings = from_preset(meta.pop("preset"), **meta)
     settings = _parse_fields(settings, params, notices)

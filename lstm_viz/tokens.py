@@ -2,20 +2,28 @@
 
 Three tokenisations:
 - ``word``: split on whitespace ("i like dog" → i | like | dog);
-- ``char``: every non-space character ("我爱狗" → 我 | 爱 | 狗), so Chinese works;
+- ``char``: every non-space *user-perceived character* ("我爱狗" → 我 | 爱 | 狗), so Chinese
+  works: an extended grapheme cluster of Unicode UAX #29, so "é" written as e + U+0301, a
+  flag 🇫🇷, a skin-toned 👍🏽 or a family 👩‍👩‍👧 (emoji joined by U+200D) is ONE token, as a
+  student expects, not 2–5 code points of which some show as nothing;
 - ``ids``: the sentence already is token ids ("1 2 3"), as in the packing article.
+
+Python's ``re`` has no grapheme segmentation; the ``regex`` package's ``\\X`` implements
+UAX #29 (and follows Unicode releases), so it is the one extra dependency for this.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import regex
 import torch
 
 from lstm_viz.config import ConfigError
 
 PAD = "<pad>"
 TOKENISATIONS = ("word", "char", "ids")
+GRAPHEME = regex.compile(r"\X")
 
 
 @dataclass(frozen=True)
@@ -38,13 +46,32 @@ def split_sentences(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+def graphemes(sentence: str) -> list[str]:
+    """The grapheme clusters of ``sentence`` that are not blank, without surrounding space
+    (a combining mark typed after a space is its own token: " \\u0301" → "\\u0301")."""
+    return [g.strip() for g in GRAPHEME.findall(sentence) if g.strip()]
+
+
 def tokenise(sentence: str, level: str) -> list[str]:
     """Tokens of one sentence at ``level`` ("word", "char" or "ids")."""
     if level == "char":
-        return [ch for ch in sentence if not ch.isspace()]
+        return graphemes(sentence)
     if level in ("word", "ids"):
         return sentence.split()
     raise ConfigError("tokens", level, f"must be one of {', '.join(TOKENISATIONS)}")
+
+
+def script_tokens_line(sentences: list[str], level: str) -> str | None:
+    """For a stdlib-only script: the line ``tokens = [...]`` listing the tokens literally when
+    ``level="char"`` groups several code points into one token (the stdlib cannot), else
+    None (then ``[ch for ch in s if not ch.isspace()]`` gives the same tokens)."""
+    if level != "char":
+        return None
+    tokens = [tokenise(s, "char") for s in sentences]
+    if all(t == [ch for ch in s if not ch.isspace()] for t, s in zip(tokens, sentences,
+                                                                      strict=True)):
+        return None
+    return f"tokens = {tokens!r}  # grapheme clusters: what a reader sees as one character"
 
 
 def _ids_vocab(tokens: list[list[str]], num_embeddings: int, max_vocab: int) -> list[str]:

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from streamlit import logger as streamlit_logger  # noqa: E402
 
 from lstm_viz.caps import Caps  # noqa: E402
 from lstm_viz.pipeline import set_threads  # noqa: E402
@@ -81,7 +82,7 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument("--pages", nargs="*", default=list(PAGES))
     args = parser.parse_args()
-    logging.getLogger("streamlit").setLevel(logging.ERROR)  # AppTest's bare-mode warnings
+    streamlit_logger.set_log_level("error")  # AppTest's "missing ScriptRunContext" warnings
     set_threads()
     caps = Caps.from_env()
     configs = {"official": {"preset": "official"}, "largest": largest_query(caps),

@@ -14,6 +14,7 @@ import streamlit as st
 
 from lstm_viz.caps import Caps
 from lstm_viz.i18n import pick_lang
+from lstm_viz.presets import DEFAULT_PRESET, PRESETS
 from lstm_viz.settings import (
     KNOWN_KEYS,
     Notice,
@@ -27,7 +28,7 @@ from lstm_viz.settings import (
 log = logging.getLogger("lstm_viz.app")
 
 
-@st.cache_resource
+@st.cache_resource(max_entries=1, show_spinner=False)
 def caps() -> Caps:
     """The deployment's caps (``LSTM_VIZ_MAX_*``), read once per process."""
     return Caps.from_env()
@@ -67,7 +68,12 @@ def init() -> None:
     """First run of a session: Settings from the URL (or the deployment's defaults)."""
     if "settings" in st.session_state:
         return
-    s, found = from_query(_teacher_defaults(_query_now()), caps())
+    try:
+        s, found = from_query(_teacher_defaults(_query_now()), caps())
+    except Exception:  # a bug must not cost the student the app: the preset, and the log
+        log.exception("query could not be read: %r", _query_now())
+        s, found = from_preset(DEFAULT_PRESET), [Notice("URL", "…", "could not be read",
+                                                        DEFAULT_PRESET)]
     st.session_state.settings = s
     st.session_state.notices = found
     for n in found:
@@ -90,13 +96,20 @@ def _forget_widgets() -> None:
 def apply(name: str, value) -> None:
     """Set one value (a widget callback), repair, store, and mirror into the URL."""
     current = settings()
-    if name == "preset":
-        keep = {k: getattr(current, k) for k in ("device", "lang", "hide", "lock")}
-        new = from_preset(value, **keep)
-    else:
-        new = current.set(name, value)
     found: list[Notice] = []
-    new = make_valid(new, caps(), found)
+    try:
+        if name == "preset":
+            keep = {k: getattr(current, k) for k in ("device", "lang", "hide", "lock")}
+            if value not in PRESETS:  # a forged widget message: names come from the dict only
+                found.append(Notice("preset", str(value)[:40], "unknown preset",
+                                    current.preset))
+            new = from_preset(value if value in PRESETS else current.preset, **keep)
+        else:
+            new = current.set(name, value)
+        new = make_valid(new, caps(), found)
+    except Exception:  # unknown name, a value of a kind nothing expects: keep what was valid
+        log.exception("widget value refused: %s=%r", name, value)
+        new, found = current, [Notice(str(name)[:40], str(value)[:40], "refused")]
     st.session_state.settings = new
     st.session_state.notices = found
     _forget_widgets()  # widgets re-read the repaired Settings on this rerun
