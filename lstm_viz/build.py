@@ -10,6 +10,7 @@ from torch import nn
 from lstm_viz.caps import Caps
 from lstm_viz.config import RNNConfig, validate
 from lstm_viz.devices import resolve_device
+from lstm_viz.rng import seeded
 
 RNNModule = nn.LSTM | nn.GRU | nn.RNN
 
@@ -25,8 +26,7 @@ def seeded_module(config: RNNConfig, seed: int) -> RNNModule:
 
     Same seed → same weights, and the same weights a user gets by running those two lines.
     """
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
+    with seeded(seed):
         return getattr(nn, config.cell)(**config.kwargs())
 
 

@@ -21,6 +21,7 @@ from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence
 
 from lstm_viz.caps import Caps
 from lstm_viz.config import ConfigError, RNNConfig
+from lstm_viz.rng import seeded
 from lstm_viz.tokens import TOKENISATIONS, Tokenised, split_sentences, tokenise_batch
 
 MODES = ("sentences", "randn", "rand", "zeros")
@@ -181,8 +182,7 @@ def make_batch(spec: InputSpec, config: RNNConfig, device: torch.device | str = 
         raise ConfigError("input_size", config.input_size,
                           f"must equal the input's feature size H_in. Expected {h_in}, "
                           f"got {config.input_size}")
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(spec.input_seed)
+    with seeded(spec.input_seed):
         if tok is not None:
             x, emb = _embed(spec, tok)  # (N, L, H_in)
             tokens, lengths = tok.tokens, tok.lengths

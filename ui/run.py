@@ -22,7 +22,7 @@ from ui.text import md_escape
 log = logging.getLogger("lstm_viz.app")
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)  # a module at the caps: ~24 MB
 def cached_module(key: str, _settings: Settings) -> Built:
     """The module for a (config, seed, device) key."""
     return build(_settings, state.caps())
@@ -33,7 +33,7 @@ def current_module(s: Settings) -> Built:
     return cached_module(f"{s.config}|{s.spec.seed}|{s.device}", s)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=16, show_spinner=False)  # a pickled Run at the caps: ~67 MB
 def cached_run(key: str, _settings: Settings) -> Run:
     return run(_settings, current_module(_settings), state.caps())
 
