@@ -15,7 +15,7 @@ from lstm_viz.worked import (
     worked_step,
 )
 from lstm_viz.worked_tex import step_tex
-from ui import run, state
+from ui import exports, run, state
 from ui.text import md_escape
 
 PLAY_SECONDS = 1.0
@@ -114,6 +114,8 @@ def figure(key: str, lang: str, layer: int, d: int, n: int, now: int, _tr, _toke
 def draw(now: int) -> None:
     fig = figure(settings_key(s), lang, layer, d, n, now, tr, tokens[n])
     st.plotly_chart(fig, width="stretch", key="gates_chart", config={"displaylogo": False})
+    exports.figure_downloads(fig, "gates", csv=exports.steps(
+        result, sentences=[n], layers=[layer], directions=[d]))
     st.caption(t("gates.scales", lang))
     unit = pick(st.selectbox, t("gates.unit", lang), "gates_unit",
                 list(range(cfg.hidden_size)), 0)

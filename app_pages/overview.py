@@ -10,7 +10,7 @@ from lstm_viz.presets import PRESETS
 from lstm_viz.tables import article_id, equations, summary
 from lstm_viz.tokens import PAD
 from lstm_viz.worked import clamp_selection
-from ui import run, state
+from ui import exports, run, state
 from ui.text import md_escape
 
 
@@ -64,6 +64,7 @@ fig = unrolled_grid(norms, batch.tokens[n], num_layers=cfg.num_layers, D=cfg.D,
 st.caption(t("overview.grid.hint", lang))
 st.plotly_chart(fig, width="stretch", key="overview_grid", selection_mode="points",
                 on_select=partial(_pick_cell, norms.shape, n), config={"displaylogo": False})
+exports.figure_downloads(fig, "overview", csv=exports.steps(result, sentences=[n]), trace=result)
 tokens = batch.tokens[n]
 token = tokens[sel["t"]] if sel["t"] < len(tokens) else PAD
 st.markdown(md_escape(t("overview.selected", lang, layer=sel["layer"], t=sel["t"], n=n,

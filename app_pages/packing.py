@@ -6,7 +6,7 @@ import streamlit as st
 from lstm_viz import packing_view as pv
 from lstm_viz.figures import diff_bars, packed_strip, padded_grid
 from lstm_viz.i18n import t
-from ui import run, state
+from ui import exports, run, state
 
 lang = state.lang()
 st.title(t("page.packing", lang))
@@ -27,10 +27,12 @@ if not batch.spec.packed:
     st.info(t("packing.not_packed", lang), icon=":material/info:")
 
 st.subheader(t("packing.padded_title", lang))
-st.plotly_chart(padded_grid(
+padded = padded_grid(
     batch.tokens, lengths, title=t("packing.padded_fig", lang, N=len(lengths), L=max(lengths)),
     x_title=t("packing.axis_t", lang), y_title=t("packing.axis_n", lang),
-    row_label=t("packing.row_label", lang)), key="packing_padded", **CHART)
+    row_label=t("packing.row_label", lang))
+st.plotly_chart(padded, key="packing_padded", **CHART)
+exports.figure_downloads(padded, "packing_padded")
 
 st.subheader(t("packing.sort_title", lang))
 st.markdown(t("packing.sort_text", lang))
@@ -43,12 +45,14 @@ st.markdown(t("packing.sorted_indices", lang, slot0=first, len0=lengths[first]))
 st.markdown(t("packing.unsorted_indices", lang, n0=layout.unsorted_indices[0]))
 
 st.subheader(t("packing.data_title", lang))
-st.plotly_chart(packed_strip(
+strip = packed_strip(
     layout, title=t("packing.strip_fig", lang, R=len(layout.rows)),
     x_title=t("packing.axis_row", lang),
     size_label=t("packing.size_label" if pv.long_step_labels(layout.batch_sizes) else
                  "packing.size_label_short", lang),
-    step_label=t("packing.step_label", lang)), key="packing_strip", **CHART)
+    step_label=t("packing.step_label", lang))
+st.plotly_chart(strip, key="packing_strip", **CHART)
+exports.figure_downloads(strip, "packing_data", csv=exports.packed(result))
 st.markdown(t("packing.batch_sizes", lang, sizes=layout.batch_sizes, R=len(layout.rows)))
 
 st.subheader(t("packing.enforce_title", lang))
@@ -78,9 +82,11 @@ if claim.holds is None:
     st.info(t("packing.diff_none", lang, L=max(lengths)), icon=":material/info:")
 else:
     st.markdown(t("packing.diff_text", lang))
-    st.plotly_chart(diff_bars(
+    bars = diff_bars(
         claim.numbers["per_sentence"], title=t("packing.diff_fig", lang),
         x_title=t("packing.axis_sentence", lang), y_title=t("packing.axis_diff", lang),
         differs_label=t("packing.differs", lang), same_label=t("packing.same", lang),
         tolerance_label=t("packing.tolerance", lang),
-        names=pv.sentence_names(batch.tokens, lengths, sep)), key="packing_diff", **CHART)
+        names=pv.sentence_names(batch.tokens, lengths, sep))
+    st.plotly_chart(bars, key="packing_diff", **CHART)
+    exports.figure_downloads(bars, "packing_diff")

@@ -7,7 +7,7 @@ from lstm_viz import tables
 from lstm_viz.i18n import t
 from lstm_viz.presets import PRESETS
 from lstm_viz.snippet import FILE_NAME, reproduce_snippet
-from ui import run, state
+from ui import exports, run, state
 
 COLOURS = {"holds": "green", "fails": "red", "na": "gray"}
 
@@ -40,6 +40,7 @@ if total:  # the contract's output is already pad_packed_sequence(..., total_len
     st.caption(t("shapes.total_length", lang, T=total, shape=tables.shape_text(output)))
 st.markdown(t("shapes.parameters", lang))
 table(tables.shapes_table([e for e in result.shapes if e.kind == "parameter"], lang))
+exports.table_download(exports.shapes(result), "shapes")
 
 st.subheader(t("shapes.section.batch_first", lang))
 st.caption(t("shapes.bf.caption", lang, value=cfg.batch_first))
@@ -52,6 +53,7 @@ st.code(code, language="python")
 st.download_button(t("shapes.snippet.download", lang), code.encode("utf-8"), file_name=FILE_NAME,
                    mime="text/x-python", key="shapes_download", on_click="ignore",
                    icon=":material/download:")
+exports.trace_downloads(result)
 
 st.subheader(t("shapes.section.claims", lang))
 st.caption(t("shapes.claims.caption", lang))

@@ -8,7 +8,7 @@ from lstm_viz.figures import output_assembly, sentence_states, states_grid, valu
 from lstm_viz.i18n import t
 from lstm_viz.packing_view import sentence_names, token_sep
 from lstm_viz.tokens import PAD
-from ui import run, state
+from ui import exports, run, state
 
 lang = state.lang()
 st.title(t("page.states", lang))
@@ -44,12 +44,14 @@ if cfg.cell == "LSTM":
 tokens = batch.tokens[n]
 sources = sv.hn_sources(tr, n, batch.lengths)
 
-st.plotly_chart(states_grid(
+grid = states_grid(
     sentence_states(tr, n, which), tokens, num_layers=cfg.num_layers, D=cfg.D,
     title=t(f"states.grid_title.{which}", lang), x_title=t(f"states.axis_units.{which}", lang),
     y_title=t("states.axis_steps", lang), panel_label=t("states.panel", lang),
     name=f"{which}_t", kind=value_kinds(cfg)[which], highlight=sv.highlight_steps(sources),
-    highlight_label=f"{which}_n"), key="states_grid", **CHART)
+    highlight_label=f"{which}_n")
+st.plotly_chart(grid, key="states_grid", **CHART)
+exports.figure_downloads(grid, "states", csv=exports.steps(result, sentences=[n], names=[which]))
 
 st.subheader(t("states.sources_title", lang))
 st.markdown(t("states.sources_rule", lang))
@@ -71,12 +73,14 @@ st.markdown(t(f"states.output_text{one}", lang, seq=seq, shape=code["output_shap
               H=cfg.H_out))
 fwd, bwd = sv.output_halves(tr, n)
 H = cfg.H_out
-st.plotly_chart(output_assembly(
+assembly = output_assembly(
     fwd, bwd, tokens, title=t(f"states.output_fig{one}", lang),
     x_title=t("states.axis_features", lang), y_title=t("states.axis_steps", lang),
     forward_label=t("states.forward_half", lang, hi=H - 1),
-    backward_label=t("states.backward_half", lang, lo=H, hi=2 * H - 1)),
-    key="states_output", **CHART)
+    backward_label=t("states.backward_half", lang, lo=H, hi=2 * H - 1))
+st.plotly_chart(assembly, key="states_output", **CHART)
+exports.figure_downloads(assembly, "states_output", csv=exports.steps(
+    result, sentences=[n], layers=[cfg.num_layers - 1], names=["h"]))
 if tr.packed and length < tr.L:
     ok = sv.padded_output_is_zero(tr, n)
     st.info(t("states.packed_zeros" if ok else "states.packed_nonzero", lang, length=length))
