@@ -20,13 +20,8 @@ from ui.text import md_escape
 
 PLAY_SECONDS = 1.0
 lang = state.lang()
-st.title(t("page.gates", lang))
+result = run.page("gates")
 st.caption(t("gates.intro", lang))
-run.show_notices()
-result = run.current_run()
-if result is None:
-    st.stop()
-run.badge(result)
 s, tr, tokens = result.settings, result.trace, result.batch.tokens
 cfg, lengths = tr.config, tr.lengths.tolist()
 sel = clamp_selection(st.session_state.get("selection"), cfg.num_layers, cfg.D, lengths)

@@ -28,12 +28,7 @@ def _pick_cell(shape: tuple[int, ...], n: int) -> None:
 
 
 lang = state.lang()
-st.title(t("page.overview", lang))
-run.show_notices()
-result = run.current_run()
-if result is None:
-    st.stop()
-run.badge(result)
+result = run.page("overview")
 
 s, cfg, batch = result.settings, result.settings.config, result.batch
 preset = PRESETS[s.preset]

@@ -9,12 +9,7 @@ from lstm_viz.i18n import t
 from ui import exports, run, state
 
 lang = state.lang()
-st.title(t("page.packing", lang))
-run.show_notices()
-result = run.current_run()
-if result is None:
-    st.stop()
-run.badge(result)
+result = run.page("packing")
 batch, layout, cfg = result.batch, result.layout, result.trace.config
 CHART = {"width": "stretch", "config": {"displaylogo": False}}
 sep = pv.token_sep(batch.tokens)

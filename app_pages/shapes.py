@@ -12,12 +12,7 @@ from ui import exports, run, state
 COLOURS = {"holds": "green", "fails": "red", "na": "gray"}
 
 lang = state.lang()
-st.title(t("page.shapes", lang))
-run.show_notices()
-result = run.current_run()
-if result is None:
-    st.stop()
-run.badge(result)
+result = run.page("shapes")
 s, cfg, batch = result.settings, result.settings.config, result.batch
 st.caption(t("shapes.intro", lang))
 

@@ -11,12 +11,7 @@ from lstm_viz.tokens import PAD
 from ui import exports, run, state
 
 lang = state.lang()
-st.title(t("page.states", lang))
-run.show_notices()
-result = run.current_run()
-if result is None:
-    st.stop()
-run.badge(result)
+result = run.page("states")
 tr, cfg, batch = result.trace, result.trace.config, result.batch
 CHART = {"width": "stretch", "config": {"displaylogo": False}}
 DIRS = (t("states.dir.0", lang), t("states.dir.1", lang))

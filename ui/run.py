@@ -72,3 +72,17 @@ def badge(result: Run) -> None:
         st.success(text, icon=":material/verified:")
     else:
         st.error(text, icon=":material/error:")
+
+
+def page(name: str) -> Run:
+    """Every page's opening: title, repaired-value notices, the run, the verification badge.
+
+    Stops the page (``st.stop()``) after a friendly error when the run can't be made.
+    """
+    st.title(t(f"page.{name}", state.lang()))
+    show_notices()
+    result = current_run()
+    if result is None:
+        st.stop()
+    badge(result)
+    return result
