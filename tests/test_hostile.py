@@ -34,6 +34,7 @@ from lstm_viz.sanitize import clean_text, minimal
 from lstm_viz.settings import KNOWN_KEYS, Settings, from_preset, from_query, make_valid
 from lstm_viz.snippet import reproduce_snippet
 from lstm_viz.tokens import split_sentences, tokenise
+from tests.hostile_report import write_count
 from ui.text import md_escape
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,13 +81,7 @@ REMOVED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u20
 @pytest.fixture(scope="module", autouse=True)
 def report_count(request):
     yield
-    reporter = request.config.pluginmanager.getplugin("terminalreporter")
-    capture = request.config.pluginmanager.getplugin("capturemanager")
-    if reporter is not None and capture is not None:
-        with capture.global_and_fixture_disabled():
-            total = sum(TRIED.values())
-            reporter.write_line(f"\ntest_hostile.py: {total} hostile cases tried ({dict(TRIED)})")
-
+    write_count(request, "test_hostile.py", TRIED)
 
 def within_caps(s: Settings, caps: Caps = CAPS):
     """Settings that validate and build their batch inside ``caps``; the batch."""

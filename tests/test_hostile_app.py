@@ -24,6 +24,7 @@ from lstm_viz.settings import KNOWN_KEYS
 from lstm_viz.snippet import reproduce_snippet
 from lstm_viz.tokens import PAD
 from tests.apptest_utils import PAGES, open_app
+from tests.hostile_report import write_count
 from tests.test_hostile import BAD_NUMBERS, HOSTILE_TEXTS, within_caps
 from ui import state
 from ui.text import md_escape
@@ -36,14 +37,7 @@ KITCHEN_SINK = ("<script>alert(1)</script> **b** $x$ :red[r] &amp; [a](http://x)
 @pytest.fixture(scope="module", autouse=True)
 def report_count(request):
     yield
-    reporter = request.config.pluginmanager.getplugin("terminalreporter")
-    capture = request.config.pluginmanager.getplugin("capturemanager")
-    if reporter is not None and capture is not None:
-        with capture.global_and_fixture_disabled():
-            total = sum(TRIED.values())
-            reporter.write_line(f"\ntest_hostile_app.py: {total} hostile cases tried through "
-                                f"the app ({dict(TRIED)})")
-
+    write_count(request, "test_hostile_app.py (through the app)", TRIED)
 
 @pytest.fixture
 def deployment(monkeypatch):
