@@ -1,36 +1,26 @@
-"""Sessions never see each other: threads sharing the cached module, and two real browsers.
+"""Sessions never see each other: threads sharing the cached module and the seeded RNG.
 
 ``st.cache_resource`` hands every session the SAME module object (ui/run.py). Nothing may
 change it: ``trace`` and the claims switch it to eval() and back, which is harmless only
 because the cached module is built in eval mode and nothing ever calls train(True); the
 tests below trace one module from several threads at once and compare with a serial run.
 
-The browser tests start ``streamlit run app.py`` on a free loopback port and drive two
-Chromium contexts (two sessions, separate cookies) against it.
+Two real browser sessions against one server: tests/browser/test_isolation_browser.py.
 """
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
 import threading
-import time
-import urllib.request
-from pathlib import Path
 
-import pytest
 import torch
 
 from lstm_viz.build import build_module, seeded_module
 from lstm_viz.claims import check_claims
 from lstm_viz.config import RNNConfig
-from lstm_viz.i18n import t
 from lstm_viz.inputs import make_batch
 from lstm_viz.settings import from_query
 from lstm_viz.trace import trace
 
-ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
@@ -122,128 +112,3 @@ def test_concurrent_random_batches_come_from_their_own_seed():
 
 
 # --- two real sessions against a real server --------------------------------------------------
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    port = _free_port()
-    log = (ROOT / ".pytest_cache")
-    log.mkdir(exist_ok=True)
-    out = open(log / "isolation-server.log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
-         str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    pytest.fail("the Streamlit server did not start")
-                time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        out.close()
-
-
-@pytest.fixture(scope="module")
-def browser(server):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-def _settle(page) -> None:
-    page.wait_for_selector("[data-testid=stMain] h1", timeout=60_000)
-    page.wait_for_timeout(300)
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']",
-                           timeout=60_000)
-
-
-def _module_call(page) -> str:
-    """The overview's summary names the module: ``nn.RNN(9, 5)``."""
-    return page.locator("[data-testid=stMain] code", has_text="nn.").first.inner_text()
-
-
-def _session(browser, url: str):
-    context = browser.new_context(viewport={"width": 1300, "height": 900}, locale="en-US")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(url)
-    return context, page, errors
-
-
-@pytest.mark.browser
-def test_two_sessions_never_see_each_others_settings(server, browser):
-    a_ctx, a, a_err = _session(browser, f"{server}/?preset=pets&hidden_size=3")
-    b_ctx, b, b_err = _session(browser, f"{server}/?preset=official&cell=GRU&seed=4")
-    try:
-        _settle(a)
-        _settle(b)
-        assert _module_call(a) == "nn.RNN(9, 3)"
-        b_call = _module_call(b)
-        assert b_call.startswith("nn.GRU(")
-        # A changes its hidden size while B, at the same time, changes its seed
-        field_a = a.get_by_role("spinbutton", name="hidden_size (H_cell)")
-        field_a.fill("7")
-        field_a.press("Enter")
-        b.get_by_text(t("sidebar.run", "en")).click()  # the collapsed expander with the seed
-        field_b = b.get_by_role("spinbutton", name="seed", exact=True)
-        field_b.fill("9")
-        field_b.press("Enter")
-        _settle(a)
-        _settle(b)
-        a.wait_for_function("() => location.search.includes('hidden_size=7')", timeout=30_000)
-        b.wait_for_function("() => location.search.includes('seed=9')", timeout=30_000)
-        assert _module_call(a) == "nn.RNN(9, 7)"
-        assert _module_call(b) == b_call  # B's module: unchanged by A
-        assert "hidden_size" not in b.evaluate("location.search")
-        assert "seed" not in a.evaluate("location.search")
-        assert b.get_by_role("spinbutton", name="hidden_size (H_cell)").input_value() != "7"
-        assert not a.get_by_test_id("stException").count()
-        assert not b.get_by_test_id("stException").count()
-        assert not a_err and not b_err
-    finally:
-        a_ctx.close()
-        b_ctx.close()
-
-
-@pytest.mark.browser
-def test_hostile_text_renders_as_plain_text_in_a_browser(server, browser):
-    """Markdown, HTML, LaTeX and Streamlit directives in a sentence show as typed."""
-    from urllib.parse import urlencode
-
-    from playwright.sync_api import expect
-
-    token = "<b>x</b>"
-    text = f"{token} **y** $z$ :red[r] www.example.com\n👩\u200d👩\u200d👧 e\u0301"
-    ctx, page, errors = _session(browser, f"{server}/?" + urlencode(
-        {"preset": "pets", "tokens": "word", "sentences": text}))
-    try:
-        _settle(page)
-        main = page.locator("[data-testid=stMain]")
-        selected = main.locator("[data-testid=stMarkdown]", has_text="Selected").first
-        assert token in selected.inner_text()
-        assert not main.locator("b:text-is('x')").count()  # no <b> element was made
-        assert not main.locator(".katex:has-text('z')").count()
-        area = page.get_by_role("textbox", name=t("arg.sentences", "en"))
-        expect(area).to_have_value(text, timeout=30_000)
-        assert not page.get_by_test_id("stException").count() and not errors
-    finally:
-        ctx.close()
