@@ -240,7 +240,7 @@ def test_an_exception_in_one_sessions_run_is_reported_there_only(monkeypatch):
 
 # --- fuzz: generated URLs through the app ------------------------------------------------------
 
-APP_EXAMPLES = int(os.environ.get("LSTM_VIZ_FUZZ_APP_EXAMPLES", 60))
+APP_EXAMPLES = int(os.environ.get("LSTM_VIZ_FUZZ_APP_EXAMPLES", 300))  # "a few hundred" in CI
 FUZZ_CAPS = {"max_hidden_size": "12", "max_layers": "2", "max_seq_len": "10", "max_batch": "4",
              "max_input_size": "48", "max_vocab": "48", "max_text_chars": "300"}
 VALUE = st.sampled_from([*BAD_NUMBERS[:20], "yes", "TRUE", "GRU", "rnn", "char", "ids",
