@@ -9,57 +9,53 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("LSTM_VIZ_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+from scripts.appserver import CHROMIUM, CHROMIUM_ARGS, settle, streamlit_server
+
+try:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+except ImportError:  # the browser fixture skips the tests
+    PlaywrightTimeout = TimeoutError
+
 # Opening /<page> directly makes Streamlit's front end probe <page>/_stcore/... before it
 # falls back to the root: two harmless 404s that are the framework's, not ours.
 BASE_PATH_PROBE = re.compile(r"/[a-z]+/_stcore/(health|host-config)$")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+# Counts changes of the app's script state (running ⇄ notRunning): a rerun changes it.
+COUNT_RUNS = """window.__lvScriptStates = 0;
+new MutationObserver(records => { window.__lvScriptStates += records.length; })
+  .observe(document, {subtree: true, attributes: true,
+                      attributeFilter: ['data-test-script-state']});"""
+CHART_DATA = """(index) => {
+  const gd = document.querySelectorAll('[data-testid=stPlotlyChart] .js-plotly-plot')[index];
+  const plain = v => (v && typeof v === 'object' && typeof v.length === 'number')
+    ? Array.from(v, plain) : v;
+  return {traces: gd._fullData.map(t => ({type: t.type, name: t.name, z: plain(t.z),
+                                          customdata: plain(t.customdata)})),
+          shapes: (gd._fullLayout.shapes || []).map(s => ({name: s.name, y0: s.y0, y1: s.y1,
+                                                          x0: s.x0, x1: s.x1}))};
+}"""
 
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
-    """Start the app on a free loopback port; yield its base URL; stop it."""
+    """Start the app on a free loopback port; yield its base URL; stop it.
+
+    ``LSTM_VIZ_BROWSER_URL`` names an app that is already running instead (for debugging).
+    """
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM} (scripts/test.sh installs Debian's chromium)")
-    port = _free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-           "--server.port", str(port), "--server.address", "127.0.0.1",
-           "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    log = open(tmp_path_factory.mktemp("server") / "streamlit.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.terminate()
-        pytest.fail("the Streamlit server did not become healthy within 60 s")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+    if os.environ.get("LSTM_VIZ_BROWSER_URL"):
+        yield os.environ["LSTM_VIZ_BROWSER_URL"].rstrip("/")
+        return
+    log = tmp_path_factory.mktemp("server") / "streamlit.log"
+    try:
+        with streamlit_server(log=log) as url:
+            yield url
+    except RuntimeError as err:  # did not start: say why, with the server's own words
+        pytest.fail(f"{err}\n{log.read_text()[-2000:]}")
 
 
 @pytest.fixture(scope="session")
@@ -76,6 +72,7 @@ class Page:
 
     def __init__(self, context):
         self.page = context.new_page()
+        self.page.add_init_script(COUNT_RUNS)
         self.errors: list[str] = []
         self.probes = 0
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
@@ -91,15 +88,41 @@ class Page:
         return self.settle()
 
     def settle(self, timeout: float = 60_000) -> Page:
-        """Wait until the script has run and every chart has been drawn."""
-        self.page.wait_for_selector("[data-testid=stMain] h1", timeout=timeout)
-        self.page.wait_for_timeout(300)
-        self.page.wait_for_selector(
-            "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
-        self.page.wait_for_function(
-            "[...document.querySelectorAll('[data-testid=stPlotlyChart]')]"
-            ".every(c => c.querySelector('.main-svg'))", timeout=timeout)
+        """Wait until the script has run and everything it sent is drawn: no stale element,
+        no lazy-loading skeleton (Plotly's bundle loads after the run ends), every chart
+        with its ``.main-svg``."""
+        settle(self.page, timeout)
         return self
+
+    def after(self, action, timeout: float = 60_000) -> Page:
+        """Do ``action`` (a widget change), wait for the rerun it starts, then settle."""
+        before = self.page.evaluate("window.__lvScriptStates")
+        action()
+        try:
+            self.page.wait_for_function(f"window.__lvScriptStates > {before}",
+                                        timeout=timeout, polling=50)
+        except PlaywrightTimeout:
+            raise AssertionError(f"{self.page.url}: no rerun started") from None
+        return self.settle(timeout)
+
+    def main(self):
+        return self.page.locator("[data-testid=stMain]")
+
+    def sidebar(self):
+        return self.page.locator("[data-testid=stSidebar]")
+
+    def nav(self, title: str) -> Page:
+        """Go to another page the way a student does: the sidebar's navigation link."""
+        link = self.page.locator("[data-testid=stSidebarNav] a").filter(has_text=title)
+        return self.after(link.first.click)
+
+    def chart(self, index: int = 0) -> dict:
+        """What Plotly drew for chart ``index``: per trace its type, z and customdata."""
+        return self.page.evaluate(CHART_DATA, index)
+
+    def tex(self) -> list[str]:
+        """The TeX source of every formula on the page (KaTeX keeps it in an annotation)."""
+        return self.main().locator(".katex-mathml annotation").all_text_contents()
 
     def real_errors(self) -> list[str]:
         """Console errors, less the framework's base-path probe 404s."""
@@ -123,4 +146,7 @@ def context(browser):
 
 @pytest.fixture
 def page(context):
-    return Page(context)
+    """A Page whose console errors fail the test (checked again after the test)."""
+    p = Page(context)
+    yield p
+    assert p.real_errors() == [], "console errors in the browser"

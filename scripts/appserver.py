@@ -1,0 +1,100 @@
+"""Start a Streamlit app on a free port and tell when a page is fully drawn.
+
+Shared by the browser tests (tests/browser/conftest.py), ``scripts/screenshots.py`` and
+``scripts/perf.py``. Chromium is Debian's (``LSTM_VIZ_CHROMIUM``, default /usr/bin/chromium):
+Playwright cannot download its own browser here.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("LSTM_VIZ_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+# The script has run and everything it sent is drawn: no stale element, no lazy-loading
+# skeleton (Plotly's bundle arrives after the run ends), every chart has its .main-svg.
+SETTLED = """() => {
+  const app = document.querySelector('[data-testid=stApp]');
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  const main = document.querySelector('[data-testid=stMain]');
+  if (!main || !main.querySelector('h1')) return false;
+  if (document.querySelector('[data-testid=stSkeleton], [data-stale=true]')) return false;
+  return [...document.querySelectorAll('[data-testid=stPlotlyChart]')]
+    .every(c => c.querySelector('.main-svg'));
+}"""
+WHY_NOT_SETTLED = """() => ({
+  state: document.querySelector('[data-testid=stApp]')?.getAttribute('data-test-script-state'),
+  h1: !!document.querySelector('[data-testid=stMain] h1'),
+  skeletons: document.querySelectorAll('[data-testid=stSkeleton]').length,
+  stale: [...document.querySelectorAll('[data-stale=true]')].map(e => e.className).slice(0, 5),
+  charts: document.querySelectorAll('[data-testid=stPlotlyChart]').length,
+  drawn: document.querySelectorAll('[data-testid=stPlotlyChart] .main-svg').length,
+})"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(url: str, proc: subprocess.Popen | None = None, timeout: float = 60) -> float:
+    """Poll ``url``/_stcore/health until it answers; the seconds it took."""
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"the server exited with code {proc.returncode}")
+        try:
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
+            return time.monotonic() - start
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{url} did not become healthy within {timeout:.0f} s")
+
+
+@contextmanager
+def streamlit_server(app: Path | str = ROOT / "app.py", log: Path | None = None,
+                     port: int | None = None, env: dict | None = None) -> Iterator[str]:
+    """Run ``streamlit run app`` on a free loopback port; yield its base URL; stop it."""
+    port = port or free_port()
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app),
+           "--server.port", str(port), "--server.address", "127.0.0.1",
+           "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    out = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                            env={**os.environ, **(env or {})})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, proc)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        if log:
+            out.close()
+
+
+def settle(page, timeout: float = 60_000) -> None:
+    """Wait until ``page`` (Playwright) shows a finished run with every chart drawn."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(SETTLED, timeout=timeout, polling=100)
+    except PlaywrightTimeout:
+        raise AssertionError(f"{page.url} never settled: "
+                             f"{page.evaluate(WHY_NOT_SETTLED)}") from None
