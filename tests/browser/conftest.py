@@ -99,11 +99,12 @@ class Page:
         """Do ``action`` (a widget change), wait for the rerun it starts, then settle."""
         before = self.page.evaluate("window.__lvScriptStates")
         action()
-        # A rerun may start and end between two polls (seen once on a loaded 2-core box);
-        # settle() below still checks the drawn page.
+        # A short rerun can leave no trace: React may commit running → notRunning as one
+        # update, so the attribute never changes (seen once on a loaded 2-core box). Wait a
+        # bounded time for it, not the whole timeout; settle() below still checks the page.
         with contextlib.suppress(PlaywrightTimeout):
             self.page.wait_for_function(f"window.__lvScriptStates > {before}",
-                                        timeout=timeout, polling=50)
+                                        timeout=min(timeout, 15_000), polling=50)
         return self.settle(timeout)
 
     def main(self):
