@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
-
 import pytest
 import torch
 
 from lstm_viz import InputSpec, RNNConfig, available_devices, build_module, make_batch, trace
 from lstm_viz.devices import resolve_device
+from tests.cuda_utils import cudnn_without_tf32
 
 CONFIG = RNNConfig("LSTM", 3, 4, 2, bidirectional=True)
 NO_CUDA = not torch.cuda.is_available()
@@ -69,15 +68,6 @@ def test_build_module_on_cpu_has_no_fallback():
     assert built.device == torch.device("cpu") and built.fallback_reason is None
 
 
-@contextlib.contextmanager
-def _no_tf32():
-    """cuDNN RNNs may use TF32 on Ampere+ by default; compare at fp32 precision."""
-    old = torch.backends.cudnn.allow_tf32
-    torch.backends.cudnn.allow_tf32 = False
-    try:
-        yield
-    finally:
-        torch.backends.cudnn.allow_tf32 = old
 
 
 @pytest.mark.cuda
@@ -91,7 +81,7 @@ def test_cuda_build_and_trace(packed):
     spec = InputSpec(sentences="i like dog\ni\nyou hate coffee milk", packed=packed, h0="randn")
     batch = make_batch(spec, cfg, device=built.device)
     assert batch.padded.device.type == "cuda"
-    with _no_tf32():
+    with cudnn_without_tf32():
         tr = trace(built.module, batch.input, batch.hx)
     assert tr.verified, tr.max_abs_diff
     assert tr.h_n.device.type == "cuda"

@@ -37,6 +37,7 @@ from torch import nn
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
 import lstm_viz
+from tests.cuda_utils import cudnn_without_tf32
 
 try:
     from tests.reference import VALUE_NAMES, cell_kind, reference_run
@@ -511,19 +512,6 @@ def test_verification_detects_a_module_that_disagrees_with_its_equations(case: C
     assert not tr.verified
 
 
-@contextlib.contextmanager
-def _cudnn_rnn_without_tf32():
-    """cuDNN RNNs use TF32 on Ampere+ by default (~1e-3 error); switch that off for a test.
-
-    Uses the legacy ``allow_tf32`` flag only: mixing it with the newer ``fp32_precision``
-    properties makes torch raise when either is read.
-    """
-    old = torch.backends.cudnn.allow_tf32
-    torch.backends.cudnn.allow_tf32 = False
-    try:
-        yield
-    finally:
-        torch.backends.cudnn.allow_tf32 = old
 
 
 @pytest.mark.cuda
@@ -536,7 +524,7 @@ def test_trace_properties_cuda(case: Case):
 
     tr.output / h_n / c_n stay on the GPU (they are the module's own); step values are cpu.
     """
-    with _cudnn_rnn_without_tf32():
+    with cudnn_without_tf32():
         b = build(case, device="cuda")
         with module_left_alone(b.module, *_tensors_of(b)):
             tr = trace(b.module, b.input, b.hx)
