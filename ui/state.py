@@ -24,6 +24,7 @@ from lstm_viz.settings import (
     make_valid,
     to_query,
 )
+from lstm_viz.teacher_env import url_defaults
 
 log = logging.getLogger("lstm_viz.app")
 
@@ -56,12 +57,9 @@ def _query_now() -> dict[str, list[str]]:
 
 
 def _teacher_defaults(params: dict) -> dict:
-    """Deployment-wide hide/lock/lang/preset (``LSTM_VIZ_HIDE`` …) unless the URL sets them."""
-    for key in ("preset", "lang", "hide", "lock"):
-        value = os.environ.get(f"LSTM_VIZ_{key.upper()}")
-        if value and key not in params:
-            params[key] = [value]
-    return params
+    """Deployment-wide preset/lang/hide/lock/device (``LSTM_VIZ_PRESET`` …) unless the URL
+    sets them; a locked deployment pins its preset, hide and lock (``teacher_env``)."""
+    return url_defaults(params, os.environ)
 
 
 def init() -> None:

@@ -1,0 +1,63 @@
+# lstm-viz on CPU-only torch, served on port 8501 (docs/DEPLOY.md):
+#   docker build -t lstm-viz . && docker run -p 8501:8501 lstm-viz   →  http://localhost:8501
+# Teacher settings are LSTM_VIZ_* variables (docker run -e LSTM_VIZ_LANG=zh …); an invalid one
+# stops the container at start with a message naming it. Linted with hadolint by
+# tests/test_deploy_files.py; no container engine on the dev machines, so not built there.
+FROM python:3.11.14-slim-bookworm
+
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+
+# tini as PID 1: forwards signals and reaps the processes Chromium leaves behind.
+# PNG/SVG downloads drive a headless Chromium (lstm_viz/static_image.py); fonts-noto-cjk draws
+# the Chinese labels. Over 450 MB: build with --build-arg WITH_CHROMIUM=0 for a smaller image
+# whose download buttons say that image export is unavailable here.
+ARG WITH_CHROMIUM=1
+# Debian's security updates replace these packages' versions: pinning one breaks the build.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends tini \
+    && if [ "$WITH_CHROMIUM" = 1 ]; then \
+        apt-get install -y --no-install-recommends chromium fonts-noto-cjk; \
+    fi \
+    && rm -rf /var/lib/apt/lists/*
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_NO_CACHE_DIR=1
+
+# torch from PyTorch's CPU index (PyPI's Linux wheel pulls in ~3 GB of CUDA libraries); the
+# same version as requirements.txt, whose pins give everything else (checked by the tests).
+COPY requirements.txt /tmp/requirements.txt
+RUN pip install --no-cache-dir --index-url https://download.pytorch.org/whl/cpu torch==2.13.0 \
+    && pip install --no-cache-dir -r /tmp/requirements.txt \
+    && rm /tmp/requirements.txt
+
+# A non-root user (numeric, so that Kubernetes can check runAsNonRoot); HOME is writable (Chromium's profile, fontconfig's cache).
+RUN groupadd --gid 10001 app \
+    && useradd --create-home --home-dir /home/app --uid 10001 --gid 10001 \
+        --shell /usr/sbin/nologin app
+
+WORKDIR /app
+COPY .streamlit/config.toml .streamlit/config.toml
+COPY app.py ./
+COPY app_pages/ app_pages/
+COPY ui/ ui/
+COPY lstm_viz/ lstm_viz/
+COPY scripts/serve.py scripts/serve.py
+RUN python -m compileall -q /app
+
+# Many students' sessions share this one process on a few cores, each run on its own script
+# thread: one compute thread per run (torch intra-op, OpenMP, OpenBLAS) keeps runs from
+# fighting over the cores; the parallelism comes from the sessions, not from inside one run.
+ENV LSTM_VIZ_TORCH_THREADS=1 \
+    OMP_NUM_THREADS=1 \
+    OPENBLAS_NUM_THREADS=1 \
+    MKL_NUM_THREADS=1
+
+USER 10001:10001
+EXPOSE 8501
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=4)"]
+ENTRYPOINT ["tini", "--", "python", "scripts/serve.py", "--server.port", "8501", \
+            "--server.address", "0.0.0.0"]
