@@ -15,7 +15,7 @@ from lstm_viz.worked import (
     worked_step,
 )
 from lstm_viz.worked_tex import step_tex
-from ui import exports, run, state
+from ui import exports, run, state, weights
 from ui.text import md_escape
 
 PLAY_SECONDS = 1.0
@@ -24,6 +24,7 @@ result = run.page("gates")
 st.caption(t("gates.intro", lang))
 s, tr, tokens = result.settings, result.trace, result.batch.tokens
 cfg, lengths = tr.config, tr.lengths.tolist()
+weights.show(s, ("gate", "state"), lang)  # a trained model: the unit whose job is readable
 sel = clamp_selection(st.session_state.get("selection"), cfg.num_layers, cfg.D, lengths)
 if "gates_t" not in st.session_state:  # arrived from another page: never resume playing
     st.session_state.gates_playing = False
@@ -108,6 +109,8 @@ def figure(key: str, lang: str, layer: int, d: int, n: int, now: int, _tr, _toke
 
 def draw(now: int) -> None:
     fig = figure(settings_key(s), lang, layer, d, n, now, tr, tokens[n])
+    if layer == 0 and d == 0:
+        weights.outline(fig, s, tr.L, {k: k for k in value_kinds(cfg)})
     st.plotly_chart(fig, width="stretch", key="gates_chart", config={"displaylogo": False})
     exports.figure_downloads(fig, "gates", csv=exports.steps(
         result, sentences=[n], layers=[layer], directions=[d]))

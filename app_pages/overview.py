@@ -7,7 +7,7 @@ import streamlit as st
 from lstm_viz.figures import selection_to_cell, state_norms, unrolled_grid
 from lstm_viz.i18n import t
 from lstm_viz.presets import PRESETS
-from lstm_viz.tables import article_id, equations, summary
+from lstm_viz.tables import equations, source_caption, summary
 from lstm_viz.tokens import PAD
 from lstm_viz.worked import clamp_selection
 from ui import exports, run, state
@@ -35,8 +35,7 @@ preset = PRESETS[s.preset]
 st.markdown(summary(cfg, s.spec, batch.N, batch.L, lang))
 st.markdown(f"**{t('overview.preset', lang, title=t(f'preset.{s.preset}.title', lang))}**  \n"
             + t(f"preset.{s.preset}.description", lang))
-article = t(f"claim.article.{article_id(preset.source)}", lang)
-st.caption(t("overview.source", lang, article=article))
+st.caption(source_caption(preset, lang))
 if (cfg, s.spec) != (preset.config, preset.spec):
     st.caption(t("overview.changed", lang))
 

@@ -76,7 +76,7 @@ preset = PRESETS[s.preset]
 unchanged = (cfg, s.spec) == (preset.config, preset.spec)
 st.subheader(t("shapes.section.expected", lang))
 st.caption(t("shapes.expected.caption", lang, title=t(f"preset.{s.preset}.title", lang),
-             article=t(f"claim.article.{tables.article_id(preset.source)}", lang)))
+             article=tables.source_caption(preset, lang)))
 if not unchanged:
     st.caption(t("shapes.expected.changed", lang))
 table(tables.expected_table(preset, result.shapes, unchanged, lang))

@@ -8,7 +8,7 @@ from lstm_viz.figures import output_assembly, sentence_states, states_grid, valu
 from lstm_viz.i18n import t
 from lstm_viz.packing_view import sentence_names, token_sep
 from lstm_viz.tokens import PAD
-from ui import exports, run, state
+from ui import exports, run, state, weights
 
 lang = state.lang()
 result = run.page("states")
@@ -17,6 +17,7 @@ CHART = {"width": "stretch", "config": {"displaylogo": False}}
 DIRS = (t("states.dir.0", lang), t("states.dir.1", lang))
 
 st.caption(t("states.intro", lang))
+weights.show(result.settings, ("state",), lang)  # a trained model: the unit whose job is readable
 names = sentence_names(batch.tokens, batch.lengths.tolist(), token_sep(batch.tokens))
 chosen = (st.session_state.get("selection") or {}).get("sentence", 0)
 if st.session_state.get("states_sentence") not in range(tr.N):
@@ -34,10 +35,12 @@ n = left.selectbox(t("states.sentence", lang), range(tr.N), format_func=names.__
                    key="states_sentence", on_change=share_sentence)
 which = "h"
 if cfg.cell == "LSTM":
+    weights.preselect(result.settings, "states_which")  # a trained model's readable c unit
     which = right.radio(t("states.which", lang), ("h", "c"), horizontal=True, key="states_which",
                         format_func=lambda v: t(f"states.which.{v}", lang))
 tokens = batch.tokens[n]
 sources = sv.hn_sources(tr, n, batch.lengths)
+weights.prediction(result, n, lang)  # a trained model: what its head answers
 
 grid = states_grid(
     sentence_states(tr, n, which), tokens, num_layers=cfg.num_layers, D=cfg.D,
@@ -45,6 +48,8 @@ grid = states_grid(
     y_title=t("states.axis_steps", lang), panel_label=t("states.panel", lang),
     name=f"{which}_t", kind=value_kinds(cfg)[which], highlight=sv.highlight_steps(sources),
     highlight_label=f"{which}_n")
+weights.outline(grid, result.settings, tr.L, {which: 0})  # panel (layer 0, forward)
+weights.switch_note(result.settings, which, lang)
 st.plotly_chart(grid, key="states_grid", **CHART)
 exports.figure_downloads(grid, "states", csv=exports.steps(result, sentences=[n], names=[which]))
 

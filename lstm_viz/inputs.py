@@ -22,7 +22,7 @@ from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence
 from lstm_viz.caps import Caps
 from lstm_viz.config import ConfigError, RNNConfig
 from lstm_viz.rng import seeded
-from lstm_viz.tokens import TOKENISATIONS, Tokenised, split_sentences, tokenise_batch
+from lstm_viz.tokens import PAD, TOKENISATIONS, Tokenised, split_sentences, tokenise_batch
 
 MODES = ("sentences", "randn", "rand", "zeros")
 ENCODINGS = ("onehot", "embedding")
@@ -100,7 +100,27 @@ def tokenise_spec(spec: InputSpec, caps: Caps) -> Tokenised:
     return tok
 
 
-def _embed(spec: InputSpec, tok: Tokenised) -> tuple[torch.Tensor, nn.Embedding | None]:
+UNK = "<unk>"
+
+
+def with_vocab(tok: Tokenised, vocab: tuple[str, ...]) -> Tokenised:
+    """``tok`` re-read with a model's fixed vocabulary (``vocab[0]`` = pad, and ``<unk>``):
+    a token the model never saw (also after lower-casing) becomes ``<unk>``."""
+    index = {t: k for k, t in enumerate(vocab) if k > 0}
+    tokens = [[t if t in index else t.lower() if t.lower() in index else UNK for t in s]
+              for s in tok.tokens]
+    ids = torch.zeros_like(tok.ids)  # (N, L), 0 = pad
+    for n, sentence in enumerate(tokens):
+        ids[n, : len(sentence)] = torch.tensor([index[t] for t in sentence], dtype=torch.int64)
+    return Tokenised(tokens, [PAD, *vocab[1:]], ids, tok.lengths)
+
+
+def _embed(spec: InputSpec, tok: Tokenised,
+           weight: torch.Tensor | None = None) -> tuple[torch.Tensor, nn.Embedding | None]:
+    if weight is not None:  # a trained embedding (num_embeddings, embedding_dim)
+        emb = nn.Embedding.from_pretrained(weight, freeze=True, padding_idx=0)
+        with torch.no_grad():
+            return emb(tok.ids), emb  # (N, L, embedding_dim)
     if spec.encoding == "onehot":
         x = nn.functional.one_hot(tok.ids, tok.vocab_size + 1)[..., 1:]  # (N, L, V); pad → 0
         return x.float(), None
@@ -167,15 +187,19 @@ def check_against_batch(spec: InputSpec, tok: Tokenised | None, L: int) -> None:
 
 
 def make_batch(spec: InputSpec, config: RNNConfig, device: torch.device | str = "cpu",
-               caps: Caps | None = None) -> Batch:
+               caps: Caps | None = None, vocab: tuple[str, ...] | None = None,
+               embedding: torch.Tensor | None = None) -> Batch:
     """Build the batch for ``config`` (whose input_size must match the batch's H_in).
 
     Random tensors and h_0/c_0 come from ``torch.manual_seed(spec.input_seed)`` in the order
-    embedding, input, h_0, c_0 (the global RNG is left untouched).
+    embedding, input, h_0, c_0 (the global RNG is left untouched). A trained model passes
+    its fixed ``vocab`` and its ``embedding`` weight (num_embeddings, embedding_dim).
     """
     caps = caps or Caps()
     check_spec(spec, caps)
     tok = tokenise_spec(spec, caps) if spec.mode == "sentences" else None
+    if tok is not None and vocab is not None:
+        tok = with_vocab(tok, vocab)
     check_against_batch(spec, tok, int(tok.lengths.max()) if tok else spec.seq_len)
     h_in = input_size_for(spec, tok, config)
     if h_in != config.input_size:
@@ -184,7 +208,7 @@ def make_batch(spec: InputSpec, config: RNNConfig, device: torch.device | str = 
                           f"got {config.input_size}")
     with seeded(spec.input_seed):
         if tok is not None:
-            x, emb = _embed(spec, tok)  # (N, L, H_in)
+            x, emb = _embed(spec, tok, embedding)  # (N, L, H_in)
             tokens, lengths = tok.tokens, tok.lengths
         else:
             layout = (spec.batch, spec.seq_len) if config.batch_first else (spec.seq_len,

@@ -13,9 +13,11 @@ from dataclasses import asdict, dataclass
 import torch
 from threadpoolctl import threadpool_limits
 
+from lstm_viz import trained
 from lstm_viz.build import Built, RNNModule, build_module
 from lstm_viz.caps import Caps
 from lstm_viz.claims import Claim, check_claims
+from lstm_viz.config import ConfigError
 from lstm_viz.inputs import Batch, make_batch
 from lstm_viz.packing import PackingLayout, enforce_sorted_error, packing_layout
 from lstm_viz.settings import Settings
@@ -43,16 +45,42 @@ def settings_key(settings: Settings) -> str:
     return json.dumps(asdict(settings), sort_keys=True, ensure_ascii=False)
 
 
-def build(settings: Settings, caps: Caps | None = None) -> Built:
-    """The module for ``settings`` (weights from ``settings.spec.seed``)."""
-    return build_module(settings.config, settings.spec.seed, settings.device, caps)
+def weights_for(settings: Settings, upload: trained.Weights | None = None
+                ) -> trained.Weights | None:
+    """The weights ``settings.weights`` names: None for "random" (seeded), a shipped model,
+    or ``upload`` (the session's uploaded file, which only the caller holds)."""
+    if settings.weights == "random":
+        return None
+    if settings.weights in trained.MODELS:
+        return trained.load(settings.weights)
+    if upload is None or upload.name != settings.weights:
+        raise ConfigError("weights", "upload", "the uploaded file is not in this session; "
+                          "upload it again")
+    return upload
 
 
-def run(settings: Settings, built: Built | None = None, caps: Caps | None = None) -> Run:
+def build(settings: Settings, caps: Caps | None = None,
+          upload: trained.Weights | None = None) -> Built:
+    """The module for ``settings``: weights from ``settings.spec.seed``, then, unless
+    ``settings.weights`` is "random", the trained/uploaded ones loaded into it."""
+    built = build_module(settings.config, settings.spec.seed, settings.device, caps)
+    weights = weights_for(settings, upload)
+    if weights is not None:
+        try:
+            built.module.load_state_dict(weights.rnn)  # strict: every name, every shape
+        except RuntimeError as err:
+            raise ConfigError("weights", settings.weights[:40], f"torch says: {err}") from err
+    return built
+
+
+def run(settings: Settings, built: Built | None = None, caps: Caps | None = None,
+        upload: trained.Weights | None = None) -> Run:
     """Build (or reuse ``built``), make the batch, trace it and check the claims."""
-    built = built or build(settings, caps)
+    built = built or build(settings, caps, upload)
     module: RNNModule = built.module
-    batch = make_batch(settings.spec, settings.config, built.device, caps)
+    weights = weights_for(settings, upload)
+    vocab, embedding = (weights.vocab, weights.embedding) if weights else (None, None)
+    batch = make_batch(settings.spec, settings.config, built.device, caps, vocab, embedding)
     tr = trace(module, batch.input, batch.hx)
     claims = check_claims(module, tr, batch.padded, batch.lengths, batch.hx,
                           tuple(batch.padded.shape))

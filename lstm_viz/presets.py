@@ -10,18 +10,34 @@ from dataclasses import dataclass
 
 from lstm_viz.config import RNNConfig
 from lstm_viz.inputs import InputSpec
+from lstm_viz.trained import config as trained_config
+from lstm_viz.trained import examples
+from lstm_viz.trained import info as trained_info
 
 
 @dataclass(frozen=True)
 class Preset:
     name: str
-    source: str  # article file in shared/seeds
+    source: str  # article file in shared/seeds ("" for a trained task of our own)
     config: RNNConfig
     spec: InputSpec
     expected: dict[str, tuple[int, ...]]  # shapes the article states
+    weights: str = "random"  # or a trained model of lstm_viz.trained (its config, its input)
 
 
 PETS = "i like dog\ni love coffee\ni hate milk\ni like music\ni hate you"
+
+
+def trained(name: str, model: str, expected: dict, source: str = "") -> Preset:
+    """A preset running trained model ``model`` on its task's example sentences, packed.
+
+    ``source``: the article whose example it follows, if any ("" for a task of our own).
+    """
+    meta = trained_info(model)
+    spec = InputSpec(mode="sentences", sentences=examples(model),
+                     tokens=meta["tokens"], encoding="embedding",
+                     embedding_dim=meta["embedding_dim"], packed=True)
+    return Preset(name, source, trained_config(model), spec, expected, model)
 
 PRESETS: dict[str, Preset] = {p.name: p for p in [
     Preset("official", "000_e4de1bffa0184104.txt",
@@ -58,6 +74,11 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
            InputSpec(mode="rand", seq_len=4, batch=2, h0="rand"),
            {"input": (2, 4, 12), "h_0": (3, 2, 10), "c_0": (3, 2, 10), "output": (2, 4, 10),
             "h_n": (3, 2, 10), "c_n": (3, 2, 10)}),
+    trained("trained-sentiment", "sentiment-lstm",  # 6 sentences of at most 5 words, E = 8
+            {"input": (5, 6, 8), "output": (5, 6, 8), "h_n": (1, 6, 8), "c_n": (1, 6, 8)},
+            "001_06ac5ecc99ffb046.txt"),  # its "i like dog" sentences
+    trained("trained-brackets", "brackets-lstm",  # 5 strings of at most 9 characters, E = 4
+            {"input": (9, 5, 4), "output": (9, 5, 8), "h_n": (1, 5, 8), "c_n": (1, 5, 8)}),
 ]}
 
 DEFAULT_PRESET = "official"

@@ -20,14 +20,17 @@ from lstm_viz.inputs import ENCODINGS, INITIAL_STATES, MODES, InputSpec, check_s
 from lstm_viz.presets import DEFAULT_PRESET, PRESETS
 from lstm_viz.sanitize import DEVICE, derived_input_size, fit_meta, fit_sentences, minimal
 from lstm_viz.tokens import TOKENISATIONS
+from lstm_viz.trained import MODELS
+from lstm_viz.trained.pin import fixed_values, is_upload
 
 LANGS = ("en", "zh")
+WEIGHTS = ("random", *MODELS)  # and "upload:<sha256>", known to one session only
 CONFIG_KEYS = tuple(f.name for f in fields(RNNConfig))
 SPEC_KEYS = tuple(f.name for f in fields(InputSpec))
 CHOICES = {"cell": CELLS, "nonlinearity": NONLINEARITIES, "mode": MODES, "tokens": TOKENISATIONS,
-           "encoding": ENCODINGS, "h0": INITIAL_STATES}
-KNOWN_KEYS = (*CONFIG_KEYS, *SPEC_KEYS, "device", "lang", "preset", "hide", "lock")
-HIDEABLE = (*CONFIG_KEYS, *SPEC_KEYS, "device", "lang", "preset")
+           "encoding": ENCODINGS, "h0": INITIAL_STATES, "weights": WEIGHTS}
+KNOWN_KEYS = (*CONFIG_KEYS, *SPEC_KEYS, "device", "weights", "lang", "preset", "hide", "lock")
+HIDEABLE = (*CONFIG_KEYS, *SPEC_KEYS, "device", "weights", "lang", "preset")
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ class Settings:
     lang: str | None = None  # None: follow the browser
     hide: tuple[str, ...] = ()
     lock: bool = False
+    weights: str = "random"  # "random" (seeded), a model of lstm_viz.trained, "upload:<sha256>"
 
     def get(self, key: str):
         if key in CONFIG_KEYS:
@@ -72,7 +76,7 @@ class Settings:
 def from_preset(name: str, **keep) -> Settings:
     """The settings of preset ``name`` (plus device/lang/hide/lock given in ``keep``)."""
     p = PRESETS[name]
-    return Settings(preset=name, config=p.config, spec=p.spec, **keep)
+    return Settings(preset=name, config=p.config, spec=p.spec, weights=p.weights, **keep)
 
 
 _INT = re.compile(r"[+-]?\d{1,12}")
@@ -95,6 +99,8 @@ def parse_value(key: str, raw: str, kind: type):
         if not math.isfinite(value):
             raise ValueError("expected a finite number")
         return value
+    if key == "weights" and is_upload(raw.lower()):
+        raise ValueError("a link cannot carry an uploaded file; upload it again")
     if key in CHOICES:
         match = {c.lower(): c for c in CHOICES[key]}.get(raw.lower())
         if match is None:
@@ -153,7 +159,7 @@ def _parse_meta(params: Mapping, notices: list[Notice]) -> dict:
 
 
 def _parse_fields(settings: Settings, params: Mapping, notices: list[Notice]) -> Settings:
-    for key in (*CONFIG_KEYS, *SPEC_KEYS, "device"):
+    for key in (*CONFIG_KEYS, *SPEC_KEYS, "device", "weights"):
         if key not in params:
             continue
         raw, repeated = _last(params[key])
@@ -199,11 +205,47 @@ def _repaired(err: ConfigError, key: str, old, new) -> Notice:
     return Notice(key, _short(old), f"{err.arg}={_short(err.value)}: {err.rule}", _short(new))
 
 
-def make_valid(settings: Settings, caps: Caps, notices: list[Notice]) -> Settings:
+def _pin(settings: Settings, caps: Caps, notices: list[Notice], uploads: Mapping) -> Settings:
+    """Set the values the weights fix (each change a Notice); weights not known here (an
+    upload of another session) fall back to the preset's."""
+    fixed = fixed_values(settings.weights, settings.spec.mode, uploads, caps.max_embedding_dim)
+    if fixed is None:
+        upload, fallback = is_upload(settings.weights), from_preset(settings.preset).weights
+        rule = ("the uploaded file is not in this session; upload it again" if upload
+                else f"expected one of {', '.join(WEIGHTS)}")
+        notices.append(Notice("weights", "upload" if upload else _short(settings.weights), rule,
+                              fallback))
+        settings = settings.set("weights", fallback)
+        fixed = fixed_values(fallback, settings.spec.mode, uploads, caps.max_embedding_dim)
+    name = "upload" if is_upload(settings.weights) else settings.weights
+    for key, value in fixed.items():
+        if settings.get(key) != value:
+            notices.append(Notice(key, _short(settings.get(key)), f"fixed by the weights "
+                                  f"({name})", _short(value)))
+            settings = settings.set(key, value)
+    return settings
+
+
+def _fits_weights(settings: Settings, caps: Caps, notices: list[Notice],
+                  uploads: Mapping) -> Settings:
+    """Random weights when a repair (a cap lower than the model) broke what they fix."""
+    fixed = fixed_values(settings.weights, settings.spec.mode, uploads, caps.max_embedding_dim)
+    broken = [k for k, v in (fixed or {}).items() if settings.get(k) != v]
+    if not broken:
+        return settings
+    notices.append(Notice("weights", _short(settings.weights), f"need {broken[0]}="
+                          f"{fixed[broken[0]]}, beyond this server's caps", "random"))
+    return settings.set("weights", "random")
+
+
+def make_valid(settings: Settings, caps: Caps, notices: list[Notice],
+               uploads: Mapping | None = None) -> Settings:
     """Repair ``settings`` until the config, the input spec and the batch are all valid
-    within ``caps``: one value at a time, each change a Notice."""
+    within ``caps``: one value at a time, each change a Notice. ``uploads`` maps the
+    session's ``"upload:<sha256>"`` weights to their RNNConfig."""
     settings, fixed = fit_meta(settings, PRESETS, HIDEABLE, LANGS)
     notices.extend(Notice(*f) for f in fixed)
+    settings = _pin(settings, caps, notices, uploads or {})
     base = from_preset(settings.preset)
     tried: set = set()
     for _ in range(2 * len(KNOWN_KEYS)):
@@ -214,7 +256,7 @@ def make_valid(settings: Settings, caps: Caps, notices: list[Notice]) -> Setting
             check_spec(settings.spec, caps)
             settings = settings.set("input_size", derived_input_size(settings, caps))
             validate(settings.config, caps)
-            return settings
+            return _fits_weights(settings, caps, notices, uploads or {})
         except ConfigError as err:
             before = settings
             try:
@@ -224,7 +266,7 @@ def make_valid(settings: Settings, caps: Caps, notices: list[Notice]) -> Setting
             notices.append(_repaired(err, key, before.get(key), settings.get(key)))
     notices.append(Notice("preset", settings.preset, "settings could not be repaired within "
                           "the caps; a minimal configuration is used"))
-    return minimal(settings, caps)
+    return minimal(settings.set("weights", "random"), caps)
 
 
 def from_query(params: Mapping, caps: Caps | None = None) -> tuple[Settings, list[Notice]]:
@@ -250,11 +292,12 @@ def to_query(settings: Settings) -> dict[str, str]:
     """The preset, then only the values that differ from it (plus lang/hide/lock if set)."""
     base = from_preset(settings.preset)
     query = {"preset": settings.preset}
-    for key in (*CONFIG_KEYS, *SPEC_KEYS, "device"):
+    for key in (*CONFIG_KEYS, *SPEC_KEYS, "device", "weights"):
         if key == "input_size" and settings.spec.mode == "sentences":
             continue  # derived from the sentences
         if settings.get(key) != base.get(key):
-            query[key] = _text(settings.get(key))
+            query[key] = "upload" if key == "weights" and is_upload(settings.weights) else _text(
+                settings.get(key))
     if settings.lang:
         query["lang"] = settings.lang
     if settings.hide:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from lstm_viz.config import RNNConfig
 from lstm_viz.settings import Settings
 from lstm_viz.tokens import script_tokens_line, split_sentences, tokenise_batch
+from lstm_viz.trained.snippet import load_lines, sentence_lines
 
 FILE_NAME = "lstm_viz_reproduce.py"
 TOKENISE = {  # the tokenisation of lstm_viz.tokens.tokenise, as one line of the script
@@ -145,6 +146,9 @@ def reproduce_snippet(settings: Settings, device: str = "cpu") -> str:
     input), h_n, c_n and every parameter in ``named_parameters()`` order.
     """
     body = _sentences(settings) if settings.spec.mode == "sentences" else _random_input(settings)
-    lines = [*_header(settings, device), *_module(settings.config), *body,
+    if settings.spec.mode == "sentences":  # a trained model reads with its own vocabulary
+        body = sentence_lines(settings.weights, settings.spec.sentences) or body
+    lines = [*_header(settings, device), *_module(settings.config),
+             *load_lines(settings.weights), *body,
              *_layout_and_state(settings), *_forward(settings), *_report(settings)]
     return "\n".join(lines) + "\n"

@@ -19,6 +19,7 @@ from lstm_viz.presets import Preset
 from lstm_viz.shapes import ShapeEntry, shape_contract, tensor_shapes
 from lstm_viz.snippet import constructor_call
 from lstm_viz.trace import TOLERANCE
+from lstm_viz.trained import info as trained_info
 
 CLAIM_SOURCES = {  # claim key → the articles (shared/seeds/NNN_*.txt) that state it
     "output_last_is_h_n": ("003", "002"),
@@ -33,6 +34,19 @@ MARKS = {True: "✓", False: "✗", None: "–"}
 def article_id(source: str) -> str:
     """``"003_bf33….txt"`` → ``"003"``: the article number used in catalog keys."""
     return source.split("_", 1)[0]
+
+
+def source_caption(preset: Preset, lang: str) -> str:
+    """Where a preset comes from: its article, and for a trained model the training run."""
+    parts = []
+    if preset.source:
+        article = t(f"claim.article.{article_id(preset.source)}", lang)
+        parts.append(t("overview.source", lang, article=article))
+    if preset.weights != "random":
+        test = trained_info(preset.weights)["accuracy"]["test"]
+        parts.append(t("overview.source_trained", lang, model=preset.weights,
+                       accuracy=f"{100 * test:.1f}"))
+    return " · ".join(parts)
 
 
 def dims_text(values: Sequence) -> str:

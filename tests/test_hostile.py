@@ -350,6 +350,9 @@ ALLOWED_FILE_ACCESS = {  # constant paths next to the code, never a user's value
     "lstm_viz/i18n/__init__.py": ["Path(__file__)", "open(", ".read_text("],
     # the Chromium of static exports: a deployment's variable or a fixed path, not a request
     "lstm_viz/static_image.py": ["os.path.isfile(value)", "os.path.isfile(candidate)"],
+    # an upload's bytes, in memory (io.BytesIO), never a path; and the docstrings naming it
+    "lstm_viz/weights_file.py": ["torch.load(io.BytesIO(data)", "``torch.load(",
+                                 "except pickle.UnpicklingError"],
 }
 
 

@@ -23,19 +23,20 @@ log = logging.getLogger("lstm_viz.app")
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)  # a module at the caps: ~24 MB
-def cached_module(key: str, _settings: Settings) -> Built:
-    """The module for a (config, seed, device) key."""
-    return build(_settings, state.caps())
+def cached_module(key: str, _settings: Settings, _upload=None) -> Built:
+    """The module for a (config, seed, device, weights) key; an upload's weights name holds
+    the file's sha256, so equal keys mean equal weights in every session."""
+    return build(_settings, state.caps(), _upload)
 
 
 def current_module(s: Settings) -> Built:
     """The (shared, read-only) module of ``s``: same weights as the cached run's."""
-    return cached_module(f"{s.config}|{s.spec.seed}|{s.device}", s)
+    return cached_module(f"{s.config}|{s.spec.seed}|{s.device}|{s.weights}", s, state.upload(s))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)  # a pickled Run at the caps: ~67 MB
 def cached_run(key: str, _settings: Settings) -> Run:
-    return run(_settings, current_module(_settings), state.caps())
+    return run(_settings, current_module(_settings), state.caps(), state.upload(_settings))
 
 
 def show_notices() -> None:

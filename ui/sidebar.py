@@ -17,14 +17,14 @@ from lstm_viz.i18n import LANG_NAMES, LANGS, t
 from lstm_viz.inputs import ENCODINGS, INITIAL_STATES, MODES
 from lstm_viz.presets import PRESETS
 from lstm_viz.tokens import TOKENISATIONS
-from ui import state
+from ui import state, weights
 
 
 def _common(name: str) -> dict:
     s, lang = state.settings(), state.lang()
     state.widget_value(name)
     return {"key": state.widget_key(name), "on_change": partial(state.on_change, name),
-            "disabled": s.lock, "help": t(f"help.{name}", lang)}
+            "disabled": s.lock or name in weights.pinned(), "help": t(f"help.{name}", lang)}
 
 
 def _visible(name: str) -> bool:
@@ -110,6 +110,7 @@ def render() -> None:
         choice("preset", list(PRESETS), fmt=lambda p: t(f"preset.{p}.title", lang))
         if state.settings().lock:
             st.caption(t("sidebar.locked", lang))
+        weights.section()
         with st.expander(t("sidebar.input", lang), expanded=True):
             _input_section(caps)
         with st.expander(t("sidebar.module", lang), expanded=True):

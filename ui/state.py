@@ -12,6 +12,7 @@ import os
 
 import streamlit as st
 
+from lstm_viz import trained
 from lstm_viz.caps import Caps
 from lstm_viz.i18n import pick_lang
 from lstm_viz.presets import DEFAULT_PRESET, PRESETS
@@ -33,6 +34,18 @@ log = logging.getLogger("lstm_viz.app")
 def caps() -> Caps:
     """The deployment's caps (``LSTM_VIZ_MAX_*``), read once per process."""
     return Caps.from_env()
+
+
+def uploads() -> dict:
+    """The session's uploaded weights: ``"upload:<sha256>"`` → (trained.Weights, RNNConfig).
+    Session-only: a link cannot carry a file."""
+    return st.session_state.setdefault("uploads", {})
+
+
+def upload(s: Settings) -> trained.Weights | None:
+    """The uploaded weights ``s.weights`` names, if this session holds them."""
+    entry = uploads().get(s.weights)
+    return entry[0] if entry else None
 
 
 def widget_key(name: str) -> str:
@@ -102,9 +115,12 @@ def apply(name: str, value) -> None:
                 found.append(Notice("preset", str(value)[:40], "unknown preset",
                                     current.preset))
             new = from_preset(value if value in PRESETS else current.preset, **keep)
+        elif name == "weights" and value in trained.MODELS and (
+                trained.task_of(value) != trained.task_of(current.weights)):
+            new = current.set(name, value).set("sentences", trained.examples(value))
         else:
             new = current.set(name, value)
-        new = make_valid(new, caps(), found)
+        new = make_valid(new, caps(), found, {k: v[1] for k, v in uploads().items()})
     except Exception:  # unknown name, a value of a kind nothing expects: keep what was valid
         log.exception("widget value refused: %s=%r", name, value)
         new, found = current, [Notice(str(name)[:40], str(value)[:40], "refused")]
