@@ -31,6 +31,8 @@ LANGS = ("en", "zh")
 SCENES = {
     "states-pets-bidirectional": ("states", "preset=pets&bidirectional=true&num_layers=2"),
     "overview-teacher": ("overview", "preset=pets&hide=preset,cell,mode&lock=1"),
+    "gates-trained-sentiment": ("gates", "preset=trained-sentiment"),
+    "states-trained-brackets": ("states", "preset=trained-brackets"),
 }
 OUT = ROOT / "docs" / "images"
 LOCALES = {"en": "en-US", "zh": "zh-CN"}
