@@ -94,3 +94,17 @@ def test_bad_query_values_give_a_friendly_message(query):
         assert n.arg.replace("_", "\\_") in shown or n.arg in shown
     if query.get("device") == "cuda":
         assert "cuda" in shown
+
+
+def test_two_changes_in_one_run_both_apply():
+    """A busy server merges two widget changes into one script run (both callbacks run
+    before it); the second callback must still find its widget's value."""
+    at = open_app()
+    at.number_input(key="w_seed").set_value(77)
+    at.number_input(key="w_hidden_size").set_value(30)
+    at.run()
+    assert not at.exception and not at.error
+    s = at.session_state["settings"]
+    assert (s.spec.seed, s.config.hidden_size) == (77, 30)
+    assert at.number_input(key="w_hidden_size").value == 30
+    assert _query(at)["seed"] == "77" and _query(at)["hidden_size"] == "30"

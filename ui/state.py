@@ -76,7 +76,9 @@ def _teacher_defaults(params: dict) -> dict:
 
 
 def init() -> None:
-    """First run of a session: Settings from the URL (or the deployment's defaults)."""
+    """Every run: forget widget values a change repaired. First run of a session: Settings
+    from the URL (or the deployment's defaults)."""
+    _forget_widgets()
     if "settings" in st.session_state:
         return
     try:
@@ -100,8 +102,14 @@ def widget_value(name: str):
 
 
 def _forget_widgets() -> None:
-    for name in (*KNOWN_KEYS,):
-        st.session_state.pop(widget_key(name), None)
+    """Drop the widgets' own values once ``apply`` asked, so they re-read the Settings.
+
+    Called at the top of the script run, not in ``apply``: a busy server merges two widget
+    changes into one run, and every callback must still find its own widget's value.
+    """
+    if st.session_state.pop("forget_widgets", False):
+        for name in KNOWN_KEYS:
+            st.session_state.pop(widget_key(name), None)
 
 
 def apply(name: str, value) -> None:
@@ -126,7 +134,7 @@ def apply(name: str, value) -> None:
         new, found = current, [Notice(str(name)[:40], str(value)[:40], "refused")]
     st.session_state.settings = new
     st.session_state.notices = found
-    _forget_widgets()  # widgets re-read the repaired Settings on this rerun
+    st.session_state.forget_widgets = True  # widgets re-read the repaired Settings (init)
     write_url()
 
 
