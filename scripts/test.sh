@@ -27,6 +27,17 @@ if [ ! -x "$CHROMIUM" ]; then
 fi
 export LSTM_VIZ_CHROMIUM="$CHROMIUM"
 
+# HAProxy (Debian's) for the two-replica test of deploy/haproxy/haproxy.cfg; it skips without.
+if ! command -v haproxy >/dev/null && [ ! -x /usr/sbin/haproxy ]; then
+    if [ "$(id -u)" = 0 ]; then
+        apt-get update
+        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends haproxy
+    else
+        echo "scripts/test.sh: haproxy is missing; the two-replica test skips. Install with:" >&2
+        echo "    sudo apt-get update && sudo apt-get install -y haproxy" >&2
+    fi
+fi
+
 # 2-core machines: one compute thread per process for torch and NumPy's OpenBLAS (pytest and
 # the app server the browser tests start would otherwise oversubscribe the cores, and spinning
 # threads on a busy box cost 10x and more). Override by exporting them.

@@ -1,0 +1,293 @@
+"""Classroom load: N concurrent sessions against one lstm-viz server, each changing its settings.
+
+Each session speaks Streamlit's own websocket protocol (``/_stcore/stream``, subprotocol
+``streamlit``, ``BackMsg``/``ForwardMsg`` protobufs) the way the browser does: one
+``rerun_script`` to open the app, then reruns that carry changed sidebar widget states. The
+clock runs from sending a rerun to its ``script_finished``: the whole script (module build,
+trace, figures) and every delta on the wire, but no browser drawing (docs/PERFORMANCE.md
+measures that). Sessions open one of two links, alternately, and change one widget at a
+time: a new seed, then the other hidden_size, so every run misses the caches
+(st.cache_data / st.cache_resource, 16 entries each):
+
+* ``official``: LSTM(10, 20, 2) on randn(5, 3, 10), then hidden_size 28, 24, 28, …;
+* ``medium``: LSTM(64, 128, 2, bidirectional) on randn(32, 16, 64), then hidden_size 96,
+  128, 96, … (about half the classroom caps in every dimension).
+
+The server is started here (``.streamlit/config.toml``; ``server.disconnectedSessionTTL``
+shortened with ``--ttl``), its RSS (``VmRSS`` of /proc/<pid>/status) sampled every 0.2 s.
+SIGUSR1 makes it run ``gc.collect()``, SIGUSR2 ``malloc_trim(0)`` (glibc), to tell memory
+Python still holds from memory the allocator has not handed back.
+
+    python scripts/load.py --sessions 1 10 30 --changes 10 --think 1 --ttl 10 --json load.json
+    python scripts/load.py --sessions 1 10 30 --changes 6 --think 10 --ttl 10   # class pace
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from scripts.appserver import ROOT, stop, wait_healthy
+
+PORTS = range(8720, 8740)  # the ports this script may use (scripts/two_replicas.py: 8740–8759)
+# A session opens one of these links (the URL carries the settings, as a teacher's link does).
+CONFIGS = {
+    "official": "preset=official",  # LSTM(10, 20, 2) on randn(5, 3, 10)
+    "medium": "preset=official&input_size=64&hidden_size=128&seq_len=32&batch=16"
+              "&bidirectional=true",  # LSTM(64, 128, 2, bidirectional) on randn(32, 16, 64)
+}
+HIDDEN = {"official": (24, 28), "medium": (128, 96)}  # hidden_size toggles between these
+TIMEOUT = 120.0  # seconds without script_finished before a change counts as an error
+
+
+def serve(port: int, ttl: int) -> None:
+    """Run the app in this process (the child): SIGUSR1 → gc.collect(), SIGUSR2 → malloc_trim."""
+    import ctypes
+    import gc
+
+    from streamlit.web.cli import main
+
+    libc = ctypes.CDLL("libc.so.6")
+    signal.signal(signal.SIGUSR1, lambda *_: gc.collect())
+    signal.signal(signal.SIGUSR2, lambda *_: libc.malloc_trim(0))
+    sys.argv = ["streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+                "--server.address", "127.0.0.1", "--server.headless", "true",
+                "--server.disconnectedSessionTTL", str(ttl)]
+    os.chdir(ROOT)
+    main()
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for {pid}")
+
+
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds the process has used (/proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class RssSampler(threading.Thread):
+    """The peak RSS of ``pid`` while running (0.2 s samples)."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.peak, self.stop = pid, 0.0, threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            self.peak = max(self.peak, rss_mb(self.pid))
+            self.stop.wait(0.2)
+
+
+@dataclass
+class Session:
+    """One student: a websocket, the sidebar widget ids, what each change took."""
+
+    url: str
+    index: int
+    ws: object = None
+    widgets: dict = field(default_factory=dict)  # "seed" → "$$ID-…-w_seed"
+    page_hash: str = ""
+    query: str = ""
+    times: dict = field(default_factory=lambda: {name: [] for name in CONFIGS})
+    errors: list = field(default_factory=list)
+
+    async def rerun(self, states: list) -> float:
+        """Send one rerun_script; read until script_finished; the seconds it took."""
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        msg = BackMsg()
+        msg.rerun_script.query_string = self.query
+        msg.rerun_script.page_script_hash = self.page_hash
+        msg.rerun_script.widget_states.widgets.extend(states)
+        start = time.monotonic()
+        await self.ws.send(msg.SerializeToString())
+        await asyncio.wait_for(self._until_finished(), TIMEOUT)
+        return time.monotonic() - start
+
+    async def _until_finished(self) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        while True:
+            fwd = ForwardMsg()
+            fwd.ParseFromString(await self.ws.recv())
+            kind = fwd.WhichOneof("type")
+            if kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
+                self._element(fwd.delta.new_element)
+            elif kind == "page_info_changed":
+                self.query = fwd.page_info_changed.query_string
+            elif kind == "navigation":
+                self.page_hash = fwd.navigation.page_script_hash or self.page_hash
+            elif kind == "script_finished":
+                if fwd.script_finished != ForwardMsg.FINISHED_SUCCESSFULLY:
+                    self.errors.append(f"script_finished={fwd.script_finished}")
+                return
+
+    def _element(self, element) -> None:
+        kind = element.WhichOneof("type")
+        if kind == "exception":
+            self.errors.append(f"exception: {element.exception.message[:100]}")
+        elif kind == "alert" and element.alert.format == element.alert.ERROR:
+            self.errors.append(f"error: {element.alert.body[:100]}")
+        elif kind in ("number_input", "checkbox"):
+            widget_id = getattr(element, kind).id
+            self.widgets[widget_id.rsplit("-w_", 1)[-1]] = widget_id
+
+    def states(self, values: dict) -> list:
+        from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+        out = []
+        for name, value in values.items():
+            state = WidgetState(id=self.widgets[name])
+            if isinstance(value, bool):
+                state.bool_value = value
+            else:
+                state.double_value = float(value)  # number_input sends doubles
+            out.append(state)
+        return out
+
+
+async def student(url: str, index: int, config: str, changes: int, think: float,
+                  rng: random.Random) -> Session:
+    """Open the app with ``config``'s link, then ``changes`` sidebar changes, one widget each
+    (as a student makes them): even changes a new seed, odd ones the other hidden_size."""
+    from websockets.asyncio.client import connect
+
+    s = Session(url, index, query=CONFIGS[config])
+    try:
+        async with connect(url.replace("http", "ws") + "/_stcore/stream",
+                           subprotocols=["streamlit"], max_size=None) as s.ws:
+            await s.rerun([])
+            for k in range(changes):
+                await asyncio.sleep(rng.uniform(0.5, 1.5) * think)
+                if k % 2 == 0:
+                    name, value = "seed", 1000 * (index + 1) + k + 1  # never seen: no cache hit
+                else:
+                    name, value = "hidden_size", HIDDEN[config][(k // 2 + 1) % 2]
+                took = await s.rerun(s.states({name: value}))
+                if f"{name}={value}" not in s.query.split("&"):  # it really reached the app
+                    s.errors.append(f"change {k} not applied: ?{s.query}")
+                s.times[config].append(took)
+    except Exception as err:  # a disconnect or a timeout is a result, not a crash
+        s.errors.append(f"{type(err).__name__}: {err}")
+    return s
+
+
+def percentile(values: list, q: float) -> float:
+    if len(values) < 2:
+        return values[0] if values else float("nan")
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+def close_and_reap(url: str, pid: int, ttl: int) -> dict:
+    """RSS after the sessions closed: TTL passed, reaped, gc, malloc_trim."""
+    out = {"closed_mb": rss_mb(pid)}
+    time.sleep(ttl + 2)
+    out["after_ttl_mb"] = rss_mb(pid)
+    # Expired disconnected sessions leave Streamlit's TTLCache on its next write: one short
+    # session (open, close) makes that write, as the next student would.
+    asyncio.run(student(url, 999, "official", 0, 0, random.Random(0)))
+    time.sleep(2)
+    out["after_ttl_next_session_mb"] = rss_mb(pid)
+    for sig, key in ((signal.SIGUSR1, "after_gc_mb"), (signal.SIGUSR2, "after_trim_mb")):
+        os.kill(pid, sig)
+        time.sleep(1.5)
+        out[key] = rss_mb(pid)
+    return out
+
+
+async def crowd(url: str, n: int, changes: int, think: float, seed: int) -> list[Session]:
+    """``n`` students at once, alternately on the official and the medium link. One student
+    (``n == 1``) is the single-user baseline: an official session, then a medium one."""
+    rng = random.Random(seed)
+    if n == 1:
+        return [await student(url, i, config, changes, think, random.Random(rng.random()))
+                for i, config in enumerate(CONFIGS)]
+    names = list(CONFIGS)
+    return await asyncio.gather(*(student(url, i, names[i % 2], changes, think,
+                                          random.Random(rng.random())) for i in range(n)))
+
+
+def measure(url: str, pid: int, n: int, args) -> dict:
+    start_mb, cpu0, load0 = rss_mb(pid), cpu_s(pid), os.getloadavg()
+    sampler = RssSampler(pid)
+    sampler.start()
+    t0 = time.monotonic()
+    sessions = asyncio.run(crowd(url, n, args.changes, args.think, args.seed))
+    wall = time.monotonic() - t0
+    sampler.stop.set()
+    sampler.join()
+    runs = sum(1 + sum(map(len, s.times.values())) for s in sessions)  # opening + changes
+    row = {"sessions": n, "wall_s": round(wall, 1), "runs": runs,
+           "server_cpu_s": round(cpu_s(pid) - cpu0, 1), "load_before": load0,
+           "start_mb": start_mb, "peak_mb": sampler.peak,
+           "errors": [e for s in sessions for e in s.errors]}
+    for name in CONFIGS:
+        times = [t for s in sessions for t in s.times[name]]
+        row[name] = {"count": len(times), "p50_s": percentile(times, 50),
+                     "p95_s": percentile(times, 95)}
+    row.update(close_and_reap(url, pid, args.ttl))
+    return row
+
+
+def port_free(port: int) -> bool:
+    import socket
+
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) != 0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sessions", type=int, nargs="+", default=[1, 10, 30])
+    ap.add_argument("--changes", type=int, default=10, help="sidebar changes per session")
+    ap.add_argument("--think", type=float, default=1.0, help="mean seconds between changes")
+    ap.add_argument("--ttl", type=int, default=10, help="server.disconnectedSessionTTL (s)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--json", type=Path)
+    ap.add_argument("--log", type=Path, help="the server's output (default: discarded)")
+    ap.add_argument("--serve", type=int, help=argparse.SUPPRESS)  # internal: the server child
+    args = ap.parse_args()
+    if args.serve:
+        return serve(args.serve, args.ttl)
+    port = next(p for p in PORTS if port_free(p))
+    env = {**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
+    log = open(args.log, "w") if args.log else subprocess.DEVNULL  # noqa: SIM115
+    proc = subprocess.Popen([sys.executable, __file__, "--serve", str(port), "--ttl",
+                             str(args.ttl)], env=env, stdout=log, stderr=subprocess.STDOUT)
+    url, rows = f"http://127.0.0.1:{port}", []
+    try:
+        wait_healthy(url, proc, timeout=120)
+        print(f"server pid {proc.pid} on {url}; load {os.getloadavg()}", flush=True)
+        fresh_mb = rss_mb(proc.pid)
+        asyncio.run(student(url, 998, "medium", 0, 0, random.Random(0)))  # import torch, warm up
+        print(f"RSS fresh {fresh_mb:.0f} MB, after one warm-up session "
+              f"{rss_mb(proc.pid):.0f} MB", flush=True)
+        for n in args.sessions:
+            rows.append(measure(url, proc.pid, n, args))
+            rows[-1]["load_after"] = os.getloadavg()
+            print(json.dumps(rows[-1]), flush=True)
+        if args.json:
+            args.json.write_text(json.dumps({"fresh_mb": fresh_mb, "rows": rows}, indent=2))
+    finally:
+        stop(proc)
+
+
+if __name__ == "__main__":
+    main()
