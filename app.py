@@ -5,6 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from lstm_viz.i18n import t
+from lstm_viz.memory import start_trimmer
 from lstm_viz.pipeline import set_threads
 from ui import sidebar, state
 
@@ -20,6 +21,7 @@ FAVICON = Path(__file__).parent / "ui" / "favicon.png"  # local: no icon fetched
 
 st.set_page_config(page_title="lstm-viz", page_icon=str(FAVICON), layout="wide")
 set_threads()
+start_trimmer()  # once per process: RSS falls back after sessions close
 state.init()
 lang = state.lang()
 sidebar.render()

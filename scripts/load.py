@@ -195,8 +195,9 @@ def percentile(values: list, q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
-def close_and_reap(url: str, pid: int, ttl: int) -> dict:
-    """RSS after the sessions closed: TTL passed, reaped, gc, malloc_trim."""
+def close_and_reap(url: str, pid: int, ttl: int, trim_wait: float = 65) -> dict:
+    """RSS after the sessions closed: TTL passed, reaped, the app's own trimmer
+    (``lstm_viz.memory``, every 60 s), then an explicit gc and malloc_trim."""
     out = {"closed_mb": rss_mb(pid)}
     time.sleep(ttl + 2)
     out["after_ttl_mb"] = rss_mb(pid)
@@ -205,6 +206,8 @@ def close_and_reap(url: str, pid: int, ttl: int) -> dict:
     asyncio.run(student(url, 999, "official", 0, 0, random.Random(0)))
     time.sleep(2)
     out["after_ttl_next_session_mb"] = rss_mb(pid)
+    time.sleep(trim_wait)
+    out["after_app_trimmer_mb"] = rss_mb(pid)
     for sig, key in ((signal.SIGUSR1, "after_gc_mb"), (signal.SIGUSR2, "after_trim_mb")):
         os.kill(pid, sig)
         time.sleep(1.5)
