@@ -5,13 +5,9 @@ Each session speaks Streamlit's own websocket protocol (``/_stcore/stream``, sub
 ``rerun_script`` to open the app, then reruns that carry changed sidebar widget states. The
 clock runs from sending a rerun to its ``script_finished``: the whole script (module build,
 trace, figures) and every delta on the wire, but no browser drawing (docs/PERFORMANCE.md
-measures that). Sessions open one of two links, alternately, and change one widget at a
-time: a new seed, then the other hidden_size, so every run misses the caches
-(st.cache_data / st.cache_resource, 16 entries each):
-
-* ``official``: LSTM(10, 20, 2) on randn(5, 3, 10), then hidden_size 28, 24, 28, …;
-* ``medium``: LSTM(64, 128, 2, bidirectional) on randn(32, 16, 64), then hidden_size 96,
-  128, 96, … (about half the classroom caps in every dimension).
+measures that). Sessions open one of two links (``CONFIGS``: official, medium), alternately,
+and change one widget at a time: a new seed, then the other hidden_size (``HIDDEN``), so every
+run misses the caches (st.cache_data / st.cache_resource, 16 entries each).
 
 The server is started here (``.streamlit/config.toml``; ``server.disconnectedSessionTTL``
 shortened with ``--ttl``), its RSS (``VmRSS`` of /proc/<pid>/status) sampled every 0.2 s.
@@ -20,6 +16,10 @@ Python still holds from memory the allocator has not handed back.
 
     python scripts/load.py --sessions 1 10 30 --changes 10 --think 1 --ttl 10 --json load.json
     python scripts/load.py --sessions 1 10 30 --changes 6 --think 10 --ttl 10   # class pace
+
+``--replicas 2``: scripts/two_replicas.py's two replicas behind HAProxy instead; a session GETs
+the page through it first, as a browser does, and sends the ``LVSERVER`` cookie it got with its
+websocket. RSS and CPU per replica (plain ``streamlit run``: no gc / malloc_trim signals).
 """
 
 from __future__ import annotations
@@ -30,16 +30,20 @@ import json
 import os
 import random
 import signal
+import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from scripts.appserver import ROOT, stop, wait_healthy
+from scripts.two_replicas import two_replicas
 
 PORTS = range(8720, 8740)  # the ports this script may use (scripts/two_replicas.py: 8740–8759)
 # A session opens one of these links (the URL carries the settings, as a teacher's link does).
@@ -47,7 +51,7 @@ CONFIGS = {
     "official": "preset=official",  # LSTM(10, 20, 2) on randn(5, 3, 10)
     "medium": "preset=official&input_size=64&hidden_size=128&seq_len=32&batch=16"
               "&bidirectional=true",  # LSTM(64, 128, 2, bidirectional) on randn(32, 16, 64)
-}
+}  # medium is about half the classroom caps in every dimension
 HIDDEN = {"official": (24, 28), "medium": (128, 96)}  # hidden_size toggles between these
 TIMEOUT = 120.0  # seconds without script_finished before a change counts as an error
 
@@ -83,15 +87,18 @@ def cpu_s(pid: int) -> float:
 
 
 class RssSampler(threading.Thread):
-    """The peak RSS of ``pid`` while running (0.2 s samples)."""
+    """The peak RSS of each of ``pids`` (name → pid) and of their sum while running (0.2 s)."""
 
-    def __init__(self, pid: int):
+    def __init__(self, pids: dict):
         super().__init__(daemon=True)
-        self.pid, self.peak, self.stop = pid, 0.0, threading.Event()
+        self.pids, self.stop = pids, threading.Event()
+        self.peaks, self.peak = dict.fromkeys(pids, 0.0), 0.0
 
     def run(self) -> None:
         while not self.stop.is_set():
-            self.peak = max(self.peak, rss_mb(self.pid))
+            now = {name: rss_mb(pid) for name, pid in self.pids.items()}
+            self.peaks = {name: max(self.peaks[name], mb) for name, mb in now.items()}
+            self.peak = max(self.peak, sum(now.values()))
             self.stop.wait(0.2)
 
 
@@ -105,6 +112,8 @@ class Session:
     widgets: dict = field(default_factory=dict)  # "seed" → "$$ID-…-w_seed"
     page_hash: str = ""
     query: str = ""
+    config: str = ""  # the link it opened: a key of CONFIGS
+    replica: str = ""  # behind the balancer: the replica its LVSERVER cookie names
     times: dict = field(default_factory=lambda: {name: [] for name in CONFIGS})
     errors: list = field(default_factory=list)
 
@@ -163,16 +172,27 @@ class Session:
         return out
 
 
+def balancer_cookie(url: str, query: str) -> str:
+    """GET the page through the balancer, as a browser does; the LVSERVER cookie it set."""
+    with urllib.request.urlopen(f"{url}/?{query}", timeout=30) as page:
+        cookies = page.headers.get_all("Set-Cookie") or []
+    return dict(c.split(";")[0].split("=", 1) for c in cookies)["LVSERVER"]  # KeyError: none
+
+
 async def student(url: str, index: int, config: str, changes: int, think: float,
-                  rng: random.Random) -> Session:
+                  rng: random.Random, replica: str | None = None) -> Session:
     """Open the app with ``config``'s link, then ``changes`` sidebar changes, one widget each
-    (as a student makes them): even changes a new seed, odd ones the other hidden_size."""
+    (as a student makes them): even changes a new seed, odd ones the other hidden_size.
+    ``replica``: None, no balancer; "" get a cookie from it; "app1": send that cookie."""
     from websockets.asyncio.client import connect
 
-    s = Session(url, index, query=CONFIGS[config])
+    s = Session(url, index, query=CONFIGS[config], config=config)
     try:
+        if replica is not None:
+            s.replica = replica or balancer_cookie(url, s.query)
         async with connect(url.replace("http", "ws") + "/_stcore/stream",
-                           subprotocols=["streamlit"], max_size=None) as s.ws:
+                           subprotocols=["streamlit"], max_size=None, additional_headers=
+                           {"Cookie": f"LVSERVER={s.replica}"} if s.replica else None) as s.ws:
             await s.rerun([])
             for k in range(changes):
                 await asyncio.sleep(rng.uniform(0.5, 1.5) * think)
@@ -195,63 +215,106 @@ def percentile(values: list, q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
-def close_and_reap(url: str, pid: int, ttl: int, trim_wait: float = 65) -> dict:
-    """RSS after the sessions closed: TTL passed, reaped, the app's own trimmer
-    (``lstm_viz.memory``, every 60 s), then an explicit gc and malloc_trim."""
-    out = {"closed_mb": rss_mb(pid)}
+def close_and_reap(url: str, pids: dict, ttl: int, trim_wait: float = 65) -> dict:
+    """RSS (MB, summed over ``pids``) after the sessions closed: TTL passed, reaped, the app's
+    own trimmer (``lstm_viz.memory``, every 60 s), then (own server only) gc and malloc_trim."""
+    each, balanced = {}, len(pids) > 1
+    note = lambda key: each.update({key: {k: rss_mb(p) for k, p in pids.items()}})  # noqa: E731
+    note("closed_mb")
     time.sleep(ttl + 2)
-    out["after_ttl_mb"] = rss_mb(pid)
+    note("after_ttl_mb")
     # Expired disconnected sessions leave Streamlit's TTLCache on its next write: one short
-    # session (open, close) makes that write, as the next student would.
-    asyncio.run(student(url, 999, "official", 0, 0, random.Random(0)))
+    # session (open, close) per server makes that write, as the next student would.
+    for name in pids:
+        asyncio.run(student(url, 999, "official", 0, 0, random.Random(0),
+                            name if balanced else None))
     time.sleep(2)
-    out["after_ttl_next_session_mb"] = rss_mb(pid)
+    note("after_ttl_next_session_mb")
     time.sleep(trim_wait)
-    out["after_app_trimmer_mb"] = rss_mb(pid)
-    for sig, key in ((signal.SIGUSR1, "after_gc_mb"), (signal.SIGUSR2, "after_trim_mb")):
-        os.kill(pid, sig)
+    note("after_app_trimmer_mb")
+    for sig, key in () if balanced else ((signal.SIGUSR1, "after_gc_mb"),
+                                         (signal.SIGUSR2, "after_trim_mb")):
+        os.kill(pids["server"], sig)
         time.sleep(1.5)
-        out[key] = rss_mb(pid)
-    return out
+        note(key)
+    out = {key: sum(mb.values()) for key, mb in each.items()}
+    return {**out, "replicas_mb": each} if balanced else out
 
 
-async def crowd(url: str, n: int, changes: int, think: float, seed: int) -> list[Session]:
+async def crowd(url: str, n: int, changes: int, think: float, seed: int,
+                balanced: bool = False) -> list[Session]:
     """``n`` students at once, alternately on the official and the medium link. One student
-    (``n == 1``) is the single-user baseline: an official session, then a medium one."""
-    rng = random.Random(seed)
+    (``n == 1``) is the single-user baseline: an official session, then a medium one.
+    ``balanced``: they reach the balancer in random order (not link by link, round robin)."""
+    rng, replica = random.Random(seed), "" if balanced else None  # "": ask the balancer
     if n == 1:
-        return [await student(url, i, config, changes, think, random.Random(rng.random()))
-                for i, config in enumerate(CONFIGS)]
+        return [await student(url, i, config, changes, think, random.Random(rng.random()),
+                              replica) for i, config in enumerate(CONFIGS)]
     names = list(CONFIGS)
-    return await asyncio.gather(*(student(url, i, names[i % 2], changes, think,
-                                          random.Random(rng.random())) for i in range(n)))
+    students = [student(url, i, names[i % 2], changes, think, random.Random(rng.random()),
+                        replica) for i in range(n)]
+    order = rng.sample(range(n), n) if balanced else range(n)
+    return sorted(await asyncio.gather(*(students[i] for i in order)), key=lambda s: s.index)
 
 
-def measure(url: str, pid: int, n: int, args) -> dict:
-    start_mb, cpu0, load0 = rss_mb(pid), cpu_s(pid), os.getloadavg()
-    sampler = RssSampler(pid)
+def measure(url: str, pids: dict, n: int, args) -> dict:
+    """One row: ``n`` students against the servers ``pids`` (name → pid)."""
+    start_mb, cpu0 = ({k: f(p) for k, p in pids.items()} for f in (rss_mb, cpu_s))
+    load0, sampler, t0 = os.getloadavg(), RssSampler(pids), time.monotonic()
     sampler.start()
-    t0 = time.monotonic()
-    sessions = asyncio.run(crowd(url, n, args.changes, args.think, args.seed))
+    sessions = asyncio.run(crowd(url, n, args.changes, args.think, args.seed, len(pids) > 1))
     wall = time.monotonic() - t0
     sampler.stop.set()
     sampler.join()
+    cpu = {k: round(cpu_s(p) - cpu0[k], 1) for k, p in pids.items()}
     runs = sum(1 + sum(map(len, s.times.values())) for s in sessions)  # opening + changes
     row = {"sessions": n, "wall_s": round(wall, 1), "runs": runs,
-           "server_cpu_s": round(cpu_s(pid) - cpu0, 1), "load_before": load0,
-           "start_mb": start_mb, "peak_mb": sampler.peak,
+           "server_cpu_s": round(sum(cpu.values()), 1), "load_before": load0,
+           "start_mb": sum(start_mb.values()), "peak_mb": sampler.peak,
            "errors": [e for s in sessions for e in s.errors]}
     for name in CONFIGS:
         times = [t for s in sessions for t in s.times[name]]
         row[name] = {"count": len(times), "p50_s": percentile(times, 50),
                      "p95_s": percentile(times, 95)}
-    row.update(close_and_reap(url, pid, args.ttl))
+    if len(pids) > 1:  # sessions per replica (by their cookie) and per link, CPU, RSS
+        row["replicas"] = {k: {"sessions": {c: sum(s.replica == k and s.config == c
+                                                   for s in sessions) for c in CONFIGS},
+                               "cpu_s": cpu[k], "start_mb": start_mb[k],
+                               "peak_mb": sampler.peaks[k]} for k in pids}
+    row.update(close_and_reap(url, pids, args.ttl))
     return row
 
 
-def port_free(port: int) -> bool:
-    import socket
+def rows(url: str, pids: dict, args) -> None:
+    """Warm each server up (torch imported), then one row per N; print them, --json them."""
+    print(f"servers {pids} on {url}; load {os.getloadavg()}", flush=True)
+    fresh_mb, out = sum(rss_mb(p) for p in pids.values()), []
+    for name in pids:  # import torch, warm up
+        asyncio.run(student(url, 998, "medium", 0, 0, random.Random(0),
+                            name if len(pids) > 1 else None))
+    print(f"RSS fresh {fresh_mb:.0f} MB, after one warm-up session "
+          f"{sum(rss_mb(p) for p in pids.values()):.0f} MB", flush=True)
+    for n in args.sessions:
+        out.append(measure(url, pids, n, args))
+        out[-1]["load_after"] = os.getloadavg()
+        print(json.dumps(out[-1]), flush=True)
+    if args.json:
+        args.json.write_text(json.dumps({"fresh_mb": fresh_mb, "rows": out}, indent=2))
 
+
+def replicated(args) -> None:
+    """``--replicas 2``: scripts/two_replicas.py's topology; then which replica HAProxy sent
+    each websocket to, and what its cookie did (VN: a valid cookie, kept)."""
+    os.environ["STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL"] = str(args.ttl)
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    with tempfile.TemporaryDirectory() as tmp, two_replicas(Path(tmp)) as topo:
+        rows(topo.url, topo.pids, args)
+        streams = [f"{r.server} {r.cookie}" for r in topo.requests()
+                   if r.path.startswith("/_stcore/stream")]
+        print(f"HAProxy websockets: { {k: streams.count(k) for k in sorted(set(streams))} }")
+
+
+def port_free(port: int) -> bool:
     with socket.socket() as s:
         return s.connect_ex(("127.0.0.1", port)) != 0
 
@@ -263,31 +326,25 @@ def main() -> None:
     ap.add_argument("--think", type=float, default=1.0, help="mean seconds between changes")
     ap.add_argument("--ttl", type=int, default=10, help="server.disconnectedSessionTTL (s)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--replicas", type=int, choices=(1, 2), default=1,
+                    help="2: two replicas behind HAProxy (scripts/two_replicas.py)")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--log", type=Path, help="the server's output (default: discarded)")
     ap.add_argument("--serve", type=int, help=argparse.SUPPRESS)  # internal: the server child
     args = ap.parse_args()
     if args.serve:
         return serve(args.serve, args.ttl)
+    if args.replicas == 2:
+        return replicated(args)
     port = next(p for p in PORTS if port_free(p))
     env = {**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
     log = open(args.log, "w") if args.log else subprocess.DEVNULL  # noqa: SIM115
     proc = subprocess.Popen([sys.executable, __file__, "--serve", str(port), "--ttl",
                              str(args.ttl)], env=env, stdout=log, stderr=subprocess.STDOUT)
-    url, rows = f"http://127.0.0.1:{port}", []
+    url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, proc, timeout=120)
-        print(f"server pid {proc.pid} on {url}; load {os.getloadavg()}", flush=True)
-        fresh_mb = rss_mb(proc.pid)
-        asyncio.run(student(url, 998, "medium", 0, 0, random.Random(0)))  # import torch, warm up
-        print(f"RSS fresh {fresh_mb:.0f} MB, after one warm-up session "
-              f"{rss_mb(proc.pid):.0f} MB", flush=True)
-        for n in args.sessions:
-            rows.append(measure(url, proc.pid, n, args))
-            rows[-1]["load_after"] = os.getloadavg()
-            print(json.dumps(rows[-1]), flush=True)
-        if args.json:
-            args.json.write_text(json.dumps({"fresh_mb": fresh_mb, "rows": rows}, indent=2))
+        rows(url, {"server": proc.pid}, args)
     finally:
         stop(proc)
 
