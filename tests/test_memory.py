@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -42,3 +44,12 @@ def test_trim_gives_freed_heap_back():
                          check=True, cwd=memory.__file__.rsplit("/lstm_viz/", 1)[0]).stdout
     before, after = map(int, out.split())
     assert before - after > 100, (before, after)  # MB: most of the ~240 MB freed comes back
+
+
+def test_no_full_collection_after_every_run():
+    """Streamlit's default gc.collect(2) after each script run cost 58% of a rerun's CPU with
+    torch loaded (py-spy, docs/PERFORMANCE.md); the trimmer collects once a minute instead."""
+    config = (Path(memory.__file__).parents[1] / ".streamlit" / "config.toml").read_text()
+    assert re.search(r"^\[runner\]\s*$(?:\n#.*)*\npostScriptGC\s*=\s*false", config, re.M)
+    app = (Path(memory.__file__).parents[1] / "app.py").read_text()
+    assert re.search(r"^start_trimmer\(\)", app, re.M)
