@@ -16,6 +16,7 @@ from functools import partial
 import streamlit as st
 
 from lstm_viz import readable, trained
+from lstm_viz.figures.readable import outline_units
 from lstm_viz.i18n import t
 from lstm_viz.snippet import constructor_call
 from lstm_viz.tokens import split_sentences, tokenise
@@ -164,39 +165,10 @@ def show(s, which: tuple[str, ...], lang: str) -> None:
             icon=":material/lightbulb:")
 
 
-def _box(xref: str, yref: str, unit: int, rows: int) -> list[dict]:
-    box = {"type": "rect", "x0": unit - 0.5, "x1": unit + 0.5, "y0": -0.5, "y1": rows - 0.5,
-           "xref": xref, "yref": yref, "fillcolor": "rgba(0,0,0,0)", "layer": "above"}
-    return [{**box, "name": "readable", "line": {"color": "black", "width": 3}},
-            {**box, "name": "readable (inner)", "line": {"color": "white", "width": 1}}]
-
-
 def outline(fig, s, rows: int, names: dict[str, int | str]) -> None:
-    """Outline the readable units' columns in ``fig`` (a Plotly dict or go.Figure), in place.
-
-    ``names`` maps a value kind ("f", "c", "h") to the heatmap trace that shows it: its
-    index in ``fig.data`` or its trace name.
-    """
-    found = findings(s)
-    if not found:
-        return
-    data = fig["data"] if isinstance(fig, dict) else fig.data
-    shapes = []
-    for f in found.values():
-        where = names.get(f["kind"])
-        if where is None:
-            continue
-        trace = data[where] if isinstance(where, int) else next(
-            (tr for tr in data if tr["name"] == where), None)
-        if trace is None:
-            continue
-        axes = [trace.get(k) if isinstance(trace, dict) else getattr(trace, k)
-                for k in ("xaxis", "yaxis")]
-        shapes += _box(axes[0] or "x", axes[1] or "y", f["unit"], rows)
-    if isinstance(fig, dict):
-        fig.setdefault("layout", {}).setdefault("shapes", []).extend(shapes)
-    else:
-        fig.update_layout(shapes=[*fig.layout.shapes, *shapes])
+    """Outline the session's readable units in ``fig``, in place (``outline_units``)."""
+    if found := findings(s):
+        outline_units(fig, found, rows, names)
 
 
 def prediction(result, n: int, lang: str) -> None:

@@ -100,10 +100,22 @@ def finish(fig: go.Figure, *, title: str, height: int, margin: dict | None = Non
     return fig
 
 
-def row_box(y: float, x0: float, x1: float, *, xref: str = "x", yref: str = "y",
-            name: str = "highlight", half: float = 0.5) -> list[dict]:
-    """Outline of one row (black over white, visible on every colour scale)."""
-    box = {"type": "rect", "x0": x0, "x1": x1, "y0": y - half, "y1": y + half,
+def _outline(x0: float, x1: float, y0: float, y1: float, xref: str, yref: str,
+             name: str) -> list[dict]:
+    """A rectangle outlined black over white, visible on every colour scale."""
+    box = {"type": "rect", "x0": x0, "x1": x1, "y0": y0, "y1": y1,
            "xref": xref, "yref": yref, "fillcolor": "rgba(0,0,0,0)", "layer": "above"}
     return [{**box, "name": name, "line": {"color": "black", "width": 3}},
             {**box, "name": f"{name} (inner)", "line": {"color": "white", "width": 1}}]
+
+
+def row_box(y: float, x0: float, x1: float, *, xref: str = "x", yref: str = "y",
+            name: str = "highlight", half: float = 0.5) -> list[dict]:
+    """Outline of one row (black over white, visible on every colour scale)."""
+    return _outline(x0, x1, y - half, y + half, xref, yref, name)
+
+
+def column_box(x: float, y0: float, y1: float, *, xref: str = "x", yref: str = "y",
+               name: str = "highlight", half: float = 0.5) -> list[dict]:
+    """Outline of one column (a unit j of a time step × unit heatmap)."""
+    return _outline(x - half, x + half, y0, y1, xref, yref, name)
