@@ -53,8 +53,10 @@ def config(name: str) -> RNNConfig:
     return RNNConfig(**info(name)["config"])
 
 
+@cache
 def state_dict(name: str) -> dict[str, torch.Tensor]:
-    """The whole ToyModel state_dict from ``<name>.safetensors`` (no pickle involved)."""
+    """The whole ToyModel state_dict from ``<name>.safetensors`` (no pickle involved; read
+    once, shared: callers copy, as ``load_state_dict`` does, and never change it)."""
     from safetensors.torch import load  # imported on first use
 
     return load(_data(name, "safetensors"))
@@ -63,7 +65,7 @@ def state_dict(name: str) -> dict[str, torch.Tensor]:
 @cache
 def load(name: str) -> Weights:
     """Model ``name``'s weights, split into the RNN's, the embedding and the vocabulary."""
-    sd = state_dict_cached(name)
+    sd = state_dict(name)
     rnn = {k.removeprefix(RNN_PREFIX): v for k, v in sd.items() if k.startswith(RNN_PREFIX)}
     return Weights(name, rnn, sd["embedding.weight"], tuple(info(name)["vocab"]))
 
@@ -88,11 +90,6 @@ def examples(name: str) -> str:
 
 def head_probabilities(name: str, h: torch.Tensor) -> torch.Tensor:
     """softmax of model ``name``'s classifier head on h (..., H_out) → (..., classes)."""
-    sd = state_dict_cached(name)
+    sd = state_dict(name)
     with torch.no_grad():
         return torch.softmax(h.float() @ sd["head.weight"].T + sd["head.bias"], dim=-1)
-
-
-@cache
-def state_dict_cached(name: str) -> dict[str, torch.Tensor]:
-    return state_dict(name)
