@@ -42,6 +42,11 @@ def uploads() -> dict:
     return st.session_state.setdefault("uploads", {})
 
 
+def upload_configs() -> dict:
+    """The session's uploaded weights' RNNConfigs, by ``"upload:<sha256>"`` (for repairs)."""
+    return {name: config for name, (_, config) in uploads().items()}
+
+
 def upload(s: Settings) -> trained.Weights | None:
     """The uploaded weights ``s.weights`` names, if this session holds them."""
     entry = uploads().get(s.weights)
@@ -128,7 +133,7 @@ def apply(name: str, value) -> None:
             new = current.set(name, value).set("sentences", trained.examples(value))
         else:
             new = current.set(name, value)
-        new = make_valid(new, caps(), found, {k: v[1] for k, v in uploads().items()})
+        new = make_valid(new, caps(), found, upload_configs())
     except Exception:  # unknown name, a value of a kind nothing expects: keep what was valid
         log.exception("widget value refused: %s=%r", name, value)
         new, found = current, [Notice(str(name)[:40], str(value)[:40], "refused")]

@@ -33,9 +33,8 @@ MAX_BYTES = 2 * 1024 * 1024  # .streamlit/config.toml: maxUploadSize = 2 (MB)
 def pinned() -> set[str]:
     """The settings the current weights fix (their sidebar controls are disabled)."""
     s = state.settings()
-    configs = {k: v[1] for k, v in state.uploads().items()}
-    return set(fixed_values(s.weights, s.spec.mode, configs, state.caps().max_embedding_dim)
-               or {})
+    return set(fixed_values(s.weights, s.spec.mode, state.upload_configs(),
+                            state.caps().max_embedding_dim) or {})
 
 
 def _label(value: str, lang: str, names: dict) -> str:
