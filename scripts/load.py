@@ -30,7 +30,6 @@ import json
 import os
 import random
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -42,10 +41,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from scripts.appserver import ROOT, stop, wait_healthy
+from scripts.appserver import ROOT, free_port, stop, wait_healthy
 from scripts.two_replicas import two_replicas
 
-PORTS = range(8720, 8740)  # the ports this script may use (scripts/two_replicas.py: 8740–8759)
 # A session opens one of these links (the URL carries the settings, as a teacher's link does).
 CONFIGS = {
     "official": "preset=official",  # LSTM(10, 20, 2) on randn(5, 3, 10)
@@ -314,11 +312,6 @@ def replicated(args) -> None:
         print(f"HAProxy websockets: { {k: streams.count(k) for k in sorted(set(streams))} }")
 
 
-def port_free(port: int) -> bool:
-    with socket.socket() as s:
-        return s.connect_ex(("127.0.0.1", port)) != 0
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sessions", type=int, nargs="+", default=[1, 10, 30])
@@ -336,7 +329,7 @@ def main() -> None:
         return serve(args.serve, args.ttl)
     if args.replicas == 2:
         return replicated(args)
-    port = next(p for p in PORTS if port_free(p))
+    port = free_port()
     env = {**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
     log = open(args.log, "w") if args.log else subprocess.DEVNULL  # noqa: SIM115
     proc = subprocess.Popen([sys.executable, __file__, "--serve", str(port), "--ttl",

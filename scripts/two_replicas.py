@@ -15,7 +15,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,11 +26,10 @@ from pathlib import Path
 from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from scripts.appserver import ROOT, stop, streamlit_server, wait_healthy
+from scripts.appserver import ROOT, free_ports, stop, streamlit_server, wait_healthy
 
 CFG = ROOT / "deploy" / "haproxy" / "haproxy.cfg"
 HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"  # Debian's; /usr/sbin may not be on PATH
-PORTS = range(8740, 8760)  # the ports this topology may use (scripts/load.py: 8720–8739)
 # 127.0.0.1:54321 [25/Nov/2026:15:55:00.123] lstm_viz streamlit/app1 0/0/0/1/1 200 1234 --NI
 #   {Mozilla/5.0 …} "GET /_stcore/stream HTTP/1.1"   (the log-format of haproxy.cfg)
 LINE = re.compile(r"^\S+ \[[^\]]+\] \S+ (?P<backend>[^/\s]+)/(?P<server>\S+) \S+ "
@@ -65,17 +63,6 @@ class Topology:
     def kill(self, name: str) -> None:
         """Kill a replica the hard way (SIGKILL), as a crash or a lost node would."""
         os.kill(self.pids[name], signal.SIGKILL)  # its Popen reaps it when the topology stops
-
-
-def free_ports(count: int) -> list[int]:
-    found = []
-    for port in PORTS:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) != 0:
-                found.append(port)
-        if len(found) == count:
-            return found
-    raise RuntimeError(f"fewer than {count} free ports in {PORTS}")
 
 
 def child_pid(port: int) -> int:
