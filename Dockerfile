@@ -8,7 +8,7 @@ FROM python:3.11.14-slim-bookworm
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 
 # tini as PID 1: forwards signals and reaps the processes Chromium leaves behind.
-# PNG/SVG downloads drive a headless Chromium (lstm_viz/static_image.py); fonts-noto-cjk draws
+# PNG/SVG downloads drive a headless Chromium (lstm_viz/io/static_image.py); fonts-noto-cjk draws
 # the Chinese labels. Over 450 MB: build with --build-arg WITH_CHROMIUM=0 for a smaller image
 # whose download buttons say that image export is unavailable here.
 ARG WITH_CHROMIUM=1

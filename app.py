@@ -5,9 +5,9 @@ from pathlib import Path
 import streamlit as st
 
 from lstm_viz.i18n import t
-from lstm_viz.memory import start_trimmer
-from lstm_viz.pipeline import set_threads
+from lstm_viz.state.pipeline import set_threads
 from ui import sidebar, state
+from ui.memory import start_trimmer
 
 PAGES = [  # (file in app_pages/, URL path, icon); the first is the default page at /
     ("overview", "", ":material/account_tree:"),

@@ -3,18 +3,18 @@
 import pandas as pd
 import streamlit as st
 
-from lstm_viz.figures import gates_grid, sentence_steps, value_kinds
-from lstm_viz.i18n import t
-from lstm_viz.pipeline import settings_key
-from lstm_viz.tokens import PAD
-from lstm_viz.worked import (
+from lstm_viz.core.tokens import PAD
+from lstm_viz.explain.worked import (
     clamp_selection,
     layer_params,
     projection_columns,
     weight_columns,
     worked_step,
 )
-from lstm_viz.worked_tex import step_tex
+from lstm_viz.explain.worked_tex import step_tex
+from lstm_viz.figures import gates_grid, sentence_steps, value_kinds
+from lstm_viz.i18n import t
+from lstm_viz.state.pipeline import settings_key
 from ui import exports, run, state, weights
 from ui.text import md_escape
 

@@ -4,12 +4,12 @@ from functools import partial
 
 import streamlit as st
 
+from lstm_viz.core.tokens import PAD
+from lstm_viz.explain.tables import equations, source_caption, summary
+from lstm_viz.explain.worked import clamp_selection
 from lstm_viz.figures import selection_to_cell, state_norms, unrolled_grid
 from lstm_viz.i18n import t
-from lstm_viz.presets import PRESETS
-from lstm_viz.tables import equations, source_caption, summary
-from lstm_viz.tokens import PAD
-from lstm_viz.worked import clamp_selection
+from lstm_viz.state.presets import PRESETS
 from ui import exports, run, state
 from ui.text import md_escape
 
@@ -35,7 +35,7 @@ preset = PRESETS[s.preset]
 st.markdown(summary(cfg, s.spec, batch.N, batch.L, lang))
 st.markdown(f"**{t('overview.preset', lang, title=t(f'preset.{s.preset}.title', lang))}**  \n"
             + t(f"preset.{s.preset}.description", lang))
-st.caption(source_caption(preset, lang))
+st.caption(source_caption(preset.source, preset.weights, lang))
 if (cfg, s.spec) != (preset.config, preset.spec):
     st.caption(t("overview.changed", lang))
 

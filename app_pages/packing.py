@@ -3,7 +3,7 @@ enforce_sorted error, the round trip and what padding without packing changes.""
 
 import streamlit as st
 
-from lstm_viz import packing_view as pv
+from lstm_viz.explain import packing_view as pv
 from lstm_viz.figures import diff_bars, packed_strip, padded_grid
 from lstm_viz.i18n import t
 from ui import exports, run, state

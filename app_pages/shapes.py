@@ -3,10 +3,10 @@ a script that reproduces the run, and the articles' claims checked live."""
 
 import streamlit as st
 
-from lstm_viz import tables
+from lstm_viz.explain import tables
 from lstm_viz.i18n import t
-from lstm_viz.presets import PRESETS
-from lstm_viz.snippet import FILE_NAME, reproduce_snippet
+from lstm_viz.io.snippet import FILE_NAME, reproduce_snippet
+from lstm_viz.state.presets import PRESETS
 from ui import exports, run, state
 
 COLOURS = {"holds": "green", "fails": "red", "na": "gray"}
@@ -76,7 +76,7 @@ preset = PRESETS[s.preset]
 unchanged = (cfg, s.spec) == (preset.config, preset.spec)
 st.subheader(t("shapes.section.expected", lang))
 st.caption(t("shapes.expected.caption", lang, title=t(f"preset.{s.preset}.title", lang),
-             article=tables.source_caption(preset, lang)))
+             article=tables.source_caption(preset.source, preset.weights, lang)))
 if not unchanged:
     st.caption(t("shapes.expected.changed", lang))
-table(tables.expected_table(preset, result.shapes, unchanged, lang))
+table(tables.expected_table(preset.expected, result.shapes, unchanged, lang))

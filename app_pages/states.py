@@ -3,11 +3,11 @@
 
 import streamlit as st
 
-from lstm_viz import states_view as sv
+from lstm_viz.core.tokens import PAD
+from lstm_viz.explain import states_view as sv
+from lstm_viz.explain.packing_view import sentence_names, token_sep
 from lstm_viz.figures import output_assembly, sentence_states, states_grid, value_kinds
 from lstm_viz.i18n import t
-from lstm_viz.packing_view import sentence_names, token_sep
-from lstm_viz.tokens import PAD
 from ui import exports, run, state, weights
 
 lang = state.lang()

@@ -24,8 +24,8 @@ sys.path.insert(0, str(ROOT))
 
 from streamlit import logger as streamlit_logger  # noqa: E402
 
-from lstm_viz.caps import Caps  # noqa: E402
-from lstm_viz.pipeline import set_threads  # noqa: E402
+from lstm_viz.core.caps import Caps  # noqa: E402
+from lstm_viz.state.pipeline import set_threads  # noqa: E402
 from tests.apptest_utils import PAGES, open_app  # noqa: E402
 
 KB = 1024

@@ -45,9 +45,11 @@ from appserver import (
 )
 
 sys.path.insert(0, str(ROOT))
-from lstm_viz.caps import Caps
+from lstm_viz.core.caps import Caps
 from lstm_viz.i18n import t
-from lstm_viz.settings import from_preset, make_valid, to_query
+from lstm_viz.state.query import to_query
+from lstm_viz.state.repair import make_valid
+from lstm_viz.state.settings import from_preset
 
 APP, FLOOR = ROOT / "app.py", ROOT / "scripts" / "perf_floor_app.py"
 TARGET = 1.5

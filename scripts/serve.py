@@ -1,6 +1,6 @@
 """Check the teacher's settings, then serve the app: ``python scripts/serve.py [streamlit args]``.
 
-Every ``LSTM_VIZ_*`` variable is checked first (``lstm_viz.teacher_env.read``); with any
+Every ``LSTM_VIZ_*`` variable is checked first (``lstm_viz.state.teacher_env.read``); with any
 invalid one the server does not start: each problem goes to stderr and the exit status is
 2. Otherwise this same process runs ``streamlit run app.py <args>`` (Streamlit's own CLI,
 so signals and the exit status are Streamlit's), from the repository root so that
@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lstm_viz.devices import resolve_device  # noqa: E402 (needs ROOT on sys.path)
-from lstm_viz.teacher_env import TeacherEnv, TeacherEnvError, read  # noqa: E402
+from lstm_viz.core.devices import resolve_device  # noqa: E402 (needs ROOT on sys.path)
+from lstm_viz.state.teacher_env import TeacherEnv, TeacherEnvError, read  # noqa: E402
 
 
 def describe(env: TeacherEnv) -> str:

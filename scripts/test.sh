@@ -45,6 +45,8 @@ export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}" MKL_NUM_THREADS="${MKL_NUM_THREAD
     OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
 
 "$PY" -m ruff check .
+# The layering written down in .importlinter (lint-imports; no __main__ to run with -m).
+"$PY" -c 'from importlinter.cli import lint_imports_command; lint_imports_command()'
 
 rc=0
 "$PY" -m pytest "$@" || rc=$?

@@ -24,7 +24,7 @@ from safetensors.torch import save_file
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lstm_viz.config import RNNConfig
+from lstm_viz.core.config import RNNConfig
 from lstm_viz.trained import MODELS
 from lstm_viz.trained.model import HYPER, accuracy, train
 from lstm_viz.trained.probe import find_readable, record

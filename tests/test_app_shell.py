@@ -3,7 +3,7 @@
 import pytest
 
 from lstm_viz.i18n import t
-from lstm_viz.settings import from_query
+from lstm_viz.state.query import from_query
 from tests.apptest_utils import PAGES, open_app
 
 

@@ -1,4 +1,4 @@
-"""``python -m lstm_viz.bench`` runs and reports both cases (no timing assertions: it is a
+"""``python scripts/bench.py`` runs and reports both cases (no timing assertions: it is a
 report, and CI machines are noisy)."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _bench(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "lstm_viz.bench", *args], cwd=ROOT,
+    return subprocess.run([sys.executable, "scripts/bench.py", *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=300, check=False)
 
 

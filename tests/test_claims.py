@@ -15,7 +15,7 @@ from __future__ import annotations
 import pytest
 
 from lstm_viz import TOLERANCE, InputSpec, RNNConfig, tokenise_batch, trace
-from lstm_viz.claims import (
+from lstm_viz.explain.claims import (
     backward_h_n_is_first_step,
     check_claims,
     output_last_is_h_n,

@@ -16,7 +16,7 @@ import pytest
 from torch import nn
 
 from lstm_viz import CELLS, Caps, ConfigError, RNNConfig, build_module, config_of, validate
-from lstm_viz.caps import HARD_LIMIT
+from lstm_viz.core.caps import HARD_LIMIT
 
 BASE = RNNConfig("LSTM", 10, 20)
 

@@ -154,7 +154,7 @@ def test_compose_replicas_share_one_cookie_secret_and_the_teacher_settings():
     secret = envs[0]["STREAMLIT_SERVER_COOKIE_SECRET"]
     assert re.fullmatch(r"\$\{STREAMLIT_SERVER_COOKIE_SECRET:\?[^}]+\}", secret)
     assert all(env == envs[0] for env in envs)  # the same secret and settings everywhere
-    from lstm_viz.teacher_env import CAP_VARS, THREADS_VAR, URL_KEYS
+    from lstm_viz.state.teacher_env import CAP_VARS, THREADS_VAR, URL_KEYS
     teacher = {*CAP_VARS, THREADS_VAR, *(f"LSTM_VIZ_{k.upper()}" for k in URL_KEYS)}
     assert {k for k, v in envs[0].items() if v is None} == teacher  # passed on when set
     for app in apps.values():
@@ -237,7 +237,7 @@ def test_ingress_sticks_by_cookie_to_the_service():
 
 
 def test_teacher_configmap_holds_only_valid_settings():
-    from lstm_viz.teacher_env import read
+    from lstm_viz.state.teacher_env import read
 
     data = _resources()["ConfigMap"].get("data") or {}
     read(data)  # raises, naming the variable, if the example would stop the pods

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from lstm_viz import InputSpec, RNNConfig, available_devices, build_module, make_batch, trace
-from lstm_viz.devices import resolve_device
+from lstm_viz.core.devices import resolve_device
 from tests.cuda_utils import cudnn_without_tf32
 
 CONFIG = RNNConfig("LSTM", 3, 4, 2, bidirectional=True)

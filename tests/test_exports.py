@@ -17,11 +17,12 @@ import pytest
 import torch
 from torch.nn.utils.rnn import pad_packed_sequence
 
-from lstm_viz import exports, static_image
+from lstm_viz.core.tokens import PAD
 from lstm_viz.i18n import catalog
-from lstm_viz.pipeline import run
-from lstm_viz.settings import from_preset, from_query
-from lstm_viz.tokens import PAD
+from lstm_viz.io import exports, static_image
+from lstm_viz.state.pipeline import run
+from lstm_viz.state.query import from_query
+from lstm_viz.state.settings import from_preset
 from tests.apptest_utils import PAGES, open_app
 
 HOSTILE = "=cmd|' /C calc'!A0 +1 -2 @SUM(A1) plain\nhi =x"

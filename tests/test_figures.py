@@ -21,9 +21,9 @@ from torch.nn.utils.rnn import pad_packed_sequence
 
 import lstm_viz.figures as F
 from lstm_viz import InputSpec, RNNConfig, build_module, make_batch, trace
-from lstm_viz.claims import padding_changes_shorter
-from lstm_viz.packing import packing_layout
-from lstm_viz.tokens import PAD
+from lstm_viz.core.packing import packing_layout
+from lstm_viz.core.tokens import PAD
+from lstm_viz.explain.claims import padding_changes_shorter
 
 torch.set_num_threads(1)
 

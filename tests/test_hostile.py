@@ -24,16 +24,18 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lstm_viz.caps import HARD_LIMIT, Caps
-from lstm_viz.config import validate
+from lstm_viz.core.caps import HARD_LIMIT, Caps
+from lstm_viz.core.config import validate
+from lstm_viz.core.inputs import make_batch
+from lstm_viz.core.tokens import split_sentences, tokenise
+from lstm_viz.explain.packing_view import sentence_names, token_sep
 from lstm_viz.figures import padded_grid, plain
-from lstm_viz.inputs import make_batch
-from lstm_viz.packing_view import sentence_names, token_sep
-from lstm_viz.presets import PRESETS
-from lstm_viz.sanitize import clean_text, minimal
-from lstm_viz.settings import KNOWN_KEYS, Settings, from_preset, from_query, make_valid
-from lstm_viz.snippet import reproduce_snippet
-from lstm_viz.tokens import split_sentences, tokenise
+from lstm_viz.io.snippet import reproduce_snippet
+from lstm_viz.state.presets import PRESETS
+from lstm_viz.state.query import from_query
+from lstm_viz.state.repair import make_valid
+from lstm_viz.state.sanitize import clean_text, minimal
+from lstm_viz.state.settings import KNOWN_KEYS, Settings, from_preset
 from tests.hostile_report import write_count
 from ui.text import md_escape
 
@@ -236,7 +238,7 @@ def test_repeated_and_unknown_keys_cost_one_notice_each_kind():
 
 @pytest.mark.parametrize("device", ["cuda", "cuda:1", "mps", "CUDA", " mps "])
 def test_absent_devices_are_kept_and_fall_back_at_run_time(device):
-    from lstm_viz.pipeline import run
+    from lstm_viz.state.pipeline import run
 
     TRIED["device"] += 1
     s, _ = from_query({"preset": "pets", "device": device})
@@ -349,9 +351,9 @@ ALLOWED_FILE_ACCESS = {  # constant paths next to the code, never a user's value
     "app.py": ['FAVICON = Path(__file__).parent / "ui" / "favicon.png"'],
     "lstm_viz/i18n/__init__.py": ["Path(__file__)", "open(", ".read_text("],
     # the Chromium of static exports: a deployment's variable or a fixed path, not a request
-    "lstm_viz/static_image.py": ["os.path.isfile(value)", "os.path.isfile(candidate)"],
+    "lstm_viz/io/static_image.py": ["os.path.isfile(value)", "os.path.isfile(candidate)"],
     # an upload's bytes, in memory (io.BytesIO), never a path; and the docstrings naming it
-    "lstm_viz/weights_file.py": ["torch.load(io.BytesIO(data)", "``torch.load(",
+    "lstm_viz/io/weights_file.py": ["torch.load(io.BytesIO(data)", "``torch.load(",
                                  "except pickle.UnpicklingError"],
 }
 

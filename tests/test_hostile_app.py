@@ -16,13 +16,13 @@ from hypothesis import strategies as st
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1.element_tree import Radio, Selectbox
 
-from lstm_viz.caps import Caps
+from lstm_viz.core.caps import Caps
+from lstm_viz.core.tokens import PAD
 from lstm_viz.figures import plain
 from lstm_viz.i18n import t
-from lstm_viz.presets import PRESETS
-from lstm_viz.settings import KNOWN_KEYS
-from lstm_viz.snippet import reproduce_snippet
-from lstm_viz.tokens import PAD
+from lstm_viz.io.snippet import reproduce_snippet
+from lstm_viz.state.presets import PRESETS
+from lstm_viz.state.settings import KNOWN_KEYS
 from tests.apptest_utils import PAGES, open_app
 from tests.hostile_report import write_count
 from tests.test_hostile import BAD_NUMBERS, HOSTILE_TEXTS, within_caps
@@ -70,7 +70,7 @@ def shown_token(at, s) -> None:
 
 
 def state_tokens(s) -> list[list[str]]:
-    from lstm_viz.inputs import make_batch
+    from lstm_viz.core.inputs import make_batch
 
     return make_batch(s.spec, s.config).tokens
 

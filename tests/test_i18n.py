@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
+from lstm_viz.core.inputs import ENCODINGS, INITIAL_STATES, MODES
+from lstm_viz.core.tokens import TOKENISATIONS
 from lstm_viz.i18n import LANGS, catalog, pick_lang, t
-from lstm_viz.inputs import ENCODINGS, INITIAL_STATES, MODES
-from lstm_viz.presets import PRESETS
-from lstm_viz.tokens import TOKENISATIONS
+from lstm_viz.state.presets import PRESETS
 
 ROOT = Path(__file__).resolve().parent.parent
 LITERAL_KEY = re.compile(r"""\bt\(\s*["']([a-z0-9_.\-]+)["']""")

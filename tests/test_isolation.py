@@ -14,12 +14,12 @@ import threading
 
 import torch
 
-from lstm_viz.build import build_module, seeded_module
-from lstm_viz.claims import check_claims
-from lstm_viz.config import RNNConfig
-from lstm_viz.inputs import make_batch
-from lstm_viz.settings import from_query
-from lstm_viz.trace import trace
+from lstm_viz.core.build import build_module, seeded_module
+from lstm_viz.core.config import RNNConfig
+from lstm_viz.core.inputs import make_batch
+from lstm_viz.core.trace import trace
+from lstm_viz.explain.claims import check_claims
+from lstm_viz.state.query import from_query
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -84,7 +84,8 @@ def test_threads_tracing_one_shared_module_get_serial_results():
 
 
 def test_concurrent_builds_get_the_weights_of_their_own_seed():
-    """Seeding torch's global RNG is locked (lstm_viz.rng); without the lock 28/60 were wrong."""
+    """Seeding torch's global RNG is locked (lstm_viz.core.rng); without the lock 28/60 were
+    wrong."""
     config = RNNConfig("LSTM", 32, 64, 2)
     expected = {seed: seeded_module(config, seed).state_dict() for seed in (1, 2, 3, 4)}
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from lstm_viz import memory
+from ui import memory
 
 GLIBC = memory.MALLOC_TRIM is not None
 
@@ -27,7 +27,7 @@ def test_trim_gives_freed_heap_back():
     # free every other one so the pages stay fragmented, then trim; RSS must drop.
     code = textwrap.dedent("""
         import gc
-        from lstm_viz import memory
+        from ui import memory
         def rss():
             with open("/proc/self/status") as f:
                 return next(int(l.split()[1]) for l in f if l.startswith("VmRSS")) // 1024
@@ -41,7 +41,7 @@ def test_trim_gives_freed_heap_back():
         print(before, rss())
     """)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=memory.__file__.rsplit("/lstm_viz/", 1)[0]).stdout
+                         check=True, cwd=Path(memory.__file__).parents[1]).stdout
     before, after = map(int, out.split())
     assert before - after > 100, (before, after)  # MB: most of the ~240 MB freed comes back
 

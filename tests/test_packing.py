@@ -13,7 +13,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from lstm_viz import InputSpec, RNNConfig, build_module, make_batch, tokenise_batch
-from lstm_viz.packing import enforce_sorted_error, packing_layout
+from lstm_viz.core.packing import enforce_sorted_error, packing_layout
 
 CASES = {  # id → (sentences, tokens, encoding)
     "words-unsorted": ("i like dog\ni\nyou hate coffee milk\ni love", "word", "onehot"),

@@ -1,4 +1,4 @@
-"""lstm_viz.packing_view against torch's own packing utilities."""
+"""lstm_viz.explain.packing_view against torch's own packing utilities."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 import torch
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence, pad_sequence
 
-from lstm_viz import packing_view as pv
-from lstm_viz.packing import packing_layout
+from lstm_viz.core.packing import packing_layout
+from lstm_viz.explain import packing_view as pv
 
 
 def _batch(lengths: list[int], batch_first: bool, H_in: int = 2):

@@ -1,7 +1,7 @@
 """The gates page in AppTest: for every preset (and bidirectional / GRU / relu / proj_size
 variants) the heatmaps hold the trace's values and the worked math its numbers.
 
-Expectations come from the real run (lstm_viz.pipeline with the same Settings), never
+Expectations come from the real run (lstm_viz.state.pipeline with the same Settings), never
 hard-coded numbers.
 """
 
@@ -16,14 +16,15 @@ import pytest
 from apptest_utils import APP
 from streamlit.testing.v1 import AppTest
 
-from lstm_viz.caps import Caps
+from lstm_viz.core.caps import Caps
+from lstm_viz.explain.worked import clamp_selection, layer_params, worked_step
+from lstm_viz.explain.worked_tex import num
 from lstm_viz.figures import sentence_steps
 from lstm_viz.i18n import t
-from lstm_viz.pipeline import build, run
-from lstm_viz.presets import PRESETS
-from lstm_viz.settings import from_preset, from_query
-from lstm_viz.worked import clamp_selection, layer_params, worked_step
-from lstm_viz.worked_tex import num
+from lstm_viz.state.pipeline import build, run
+from lstm_viz.state.presets import PRESETS
+from lstm_viz.state.query import from_query
+from lstm_viz.state.settings import from_preset
 
 PANELS = {"LSTM": 6, "GRU": 4, "RNN": 1}
 LAST_BACKWARD = {"layer": 99, "direction": 1, "sentence": 99, "t": 99}  # clamped by the page

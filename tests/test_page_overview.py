@@ -8,12 +8,12 @@ import json
 import numpy as np
 import pytest
 
+from lstm_viz.core.config import constructor_call
+from lstm_viz.explain.tables import equations
 from lstm_viz.figures import state_norms
 from lstm_viz.i18n import catalog, t
-from lstm_viz.pipeline import run
-from lstm_viz.presets import PRESETS
-from lstm_viz.snippet import constructor_call
-from lstm_viz.tables import equations
+from lstm_viz.state.pipeline import run
+from lstm_viz.state.presets import PRESETS
 from tests.apptest_utils import open_app
 
 

@@ -1,7 +1,7 @@
 """The packing page in AppTest, for every preset and a few variants (unpacked, random
 tensors, char-level Chinese, zh).
 
-Expectations come from torch on the same batch (lstm_viz.pipeline with the same
+Expectations come from torch on the same batch (lstm_viz.state.pipeline with the same
 Settings), never hard-coded numbers.
 """
 
@@ -16,11 +16,11 @@ import torch
 from apptest_utils import open_app
 from torch.nn.utils.rnn import pack_padded_sequence
 
-from lstm_viz.caps import Caps
+from lstm_viz.core.caps import Caps
 from lstm_viz.i18n import catalog
-from lstm_viz.pipeline import run
-from lstm_viz.presets import PRESETS
-from lstm_viz.settings import from_query
+from lstm_viz.state.pipeline import run
+from lstm_viz.state.presets import PRESETS
+from lstm_viz.state.query import from_query
 
 CASES = {p: {"preset": p} for p in PRESETS}
 CASES.update({

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from lstm_viz.explain.tables import dims_text, other_layout, shape_text, verdict
 from lstm_viz.i18n import catalog, t
-from lstm_viz.pipeline import run
-from lstm_viz.presets import PRESETS
-from lstm_viz.snippet import reproduce_snippet
-from lstm_viz.tables import dims_text, other_layout, shape_text, verdict
+from lstm_viz.io.snippet import reproduce_snippet
+from lstm_viz.state.pipeline import run
+from lstm_viz.state.presets import PRESETS
 from tests.apptest_utils import open_app
 from tests.test_tables import real_shapes
 

@@ -1,7 +1,7 @@
 """The hidden-states page in AppTest, for every preset and a few variants (packed
 bidirectional stacked, padded-not-packed, char-level Chinese, zh).
 
-Expectations come from torch on the same batch (lstm_viz.pipeline with the same
+Expectations come from torch on the same batch (lstm_viz.state.pipeline with the same
 Settings), never hard-coded numbers.
 """
 
@@ -13,13 +13,13 @@ import pytest
 import torch
 from apptest_utils import open_app
 
-from lstm_viz.caps import Caps
-from lstm_viz.claims import batch_major_output
+from lstm_viz.core.caps import Caps
+from lstm_viz.core.trace import TOLERANCE
+from lstm_viz.explain.claims import batch_major_output
 from lstm_viz.i18n import catalog
-from lstm_viz.pipeline import run
-from lstm_viz.presets import PRESETS
-from lstm_viz.settings import from_query
-from lstm_viz.trace import TOLERANCE
+from lstm_viz.state.pipeline import run
+from lstm_viz.state.presets import PRESETS
+from lstm_viz.state.query import from_query
 
 PACKED_BI = {"preset": "packing", "bidirectional": "true"}
 CASES = {p: {"preset": p} for p in PRESETS}

@@ -13,8 +13,8 @@ import pytest
 import torch
 
 from lstm_viz import trace, validate
-from lstm_viz.claims import output_last_is_h_n
-from lstm_viz.presets import DEFAULT_PRESET, PRESETS
+from lstm_viz.explain.claims import output_last_is_h_n
+from lstm_viz.state.presets import DEFAULT_PRESET, PRESETS
 
 
 def real_shapes(preset, build, forward, as_tensor) -> tuple[dict, object]:

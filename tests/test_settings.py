@@ -7,8 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lstm_viz import Caps, make_batch, validate
-from lstm_viz.presets import PRESETS
-from lstm_viz.settings import Settings, from_preset, from_query, to_query
+from lstm_viz.state.presets import PRESETS
+from lstm_viz.state.query import from_query, to_query
+from lstm_viz.state.settings import Settings, from_preset
 
 CAPS = Caps()
 

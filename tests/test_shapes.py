@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from lstm_viz import InputSpec, RNNConfig
-from lstm_viz.shapes import parameter_shapes, shape_contract, tensor_shapes
+from lstm_viz.core.shapes import parameter_shapes, shape_contract, tensor_shapes
 
 SIZES = [(1, 1), (3, 4), (2, 7)]  # (N, L)
 

@@ -17,15 +17,16 @@ from dataclasses import replace
 import pytest
 import torch
 
-from lstm_viz.caps import Caps
-from lstm_viz.claims import batch_major_output
-from lstm_viz.config import RNNConfig
-from lstm_viz.inputs import InputSpec
-from lstm_viz.pipeline import build, run
-from lstm_viz.presets import PRESETS
-from lstm_viz.settings import Settings, from_preset, make_valid
-from lstm_viz.snippet import FILE_NAME, constructor_call, reproduce_snippet
-from lstm_viz.tokens import split_sentences, tokenise_batch
+from lstm_viz.core.caps import Caps
+from lstm_viz.core.config import RNNConfig, constructor_call
+from lstm_viz.core.inputs import InputSpec
+from lstm_viz.core.tokens import split_sentences, tokenise_batch
+from lstm_viz.explain.claims import batch_major_output
+from lstm_viz.io.snippet import FILE_NAME, reproduce_snippet
+from lstm_viz.state.pipeline import build, run
+from lstm_viz.state.presets import PRESETS
+from lstm_viz.state.repair import make_valid
+from lstm_viz.state.settings import Settings, from_preset
 
 LINE = re.compile(r"^(\S+)\s+(\([\d, ]*\))\s+sum=([+-]\d+\.\d+)$")
 HOSTILE = ('say "hi" \\ now \\n\n"""  \x00 🙂 end\n\'\'\' it\'s {x} %s <pad>\n'

@@ -1,4 +1,4 @@
-"""lstm_viz.states_view against torch: where h_n comes from, output assembly, the views.
+"""lstm_viz.explain.states_view against torch: where h_n comes from, output assembly, the views.
 
 The reference is the real module: its own ``output`` and ``h_n`` (the last layer's
 output at the source step must equal h_n's row exactly), and for lower layers a
@@ -13,9 +13,9 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from lstm_viz import InputSpec, RNNConfig, build_module, make_batch, trace
-from lstm_viz import states_view as sv
-from lstm_viz.claims import batch_major_output, view_splits_directions
-from lstm_viz.trace import TOLERANCE
+from lstm_viz.core.trace import TOLERANCE
+from lstm_viz.explain import states_view as sv
+from lstm_viz.explain.claims import batch_major_output, view_splits_directions
 
 UNEQUAL = "1 2 3 4\n5\n6 7\n8 9 10"  # lengths 4, 1, 2, 3: unsorted, unequal
 CASES = {

@@ -6,16 +6,11 @@ import pytest
 import torch
 from torch.nn.utils.rnn import pad_packed_sequence
 
-from lstm_viz.caps import Caps
-from lstm_viz.config import RNNConfig
-from lstm_viz.i18n import LANGS, catalog
-from lstm_viz.inputs import InputSpec
-from lstm_viz.pipeline import run
-from lstm_viz.presets import PRESETS
-from lstm_viz.settings import Settings, from_preset, make_valid
-from lstm_viz.shapes import shape_contract
-from lstm_viz.snippet import constructor_call
-from lstm_viz.tables import (
+from lstm_viz.core.caps import Caps
+from lstm_viz.core.config import RNNConfig, constructor_call
+from lstm_viz.core.inputs import InputSpec
+from lstm_viz.core.shapes import shape_contract
+from lstm_viz.explain.tables import (
     CLAIM_SOURCES,
     article_id,
     batch_first_table,
@@ -33,6 +28,11 @@ from lstm_viz.tables import (
     summary,
     verdict,
 )
+from lstm_viz.i18n import LANGS, catalog
+from lstm_viz.state.pipeline import run
+from lstm_viz.state.presets import PRESETS
+from lstm_viz.state.repair import make_valid
+from lstm_viz.state.settings import Settings, from_preset
 
 
 @pytest.fixture(scope="module")
@@ -141,11 +141,11 @@ def real_shapes(result) -> dict[str, tuple[int, ...]]:
 def test_expected_tables_compare_the_article_with_torch(preset_runs):
     for name, result in preset_runs.items():
         preset, real = PRESETS[name], real_shapes(result)
-        df = expected_table(preset, result.shapes, True, "en")
+        df = expected_table(preset.expected, result.shapes, True, "en")
         assert list(df.iloc[:, 2]) == [dims_text(real[k]) for k in preset.expected], name
         assert list(df.iloc[:, 3]) == ["✓" if real[k] == tuple(v) else "✗"
                                        for k, v in preset.expected.items()], name
-        changed = expected_table(preset, result.shapes, False, "en")
+        changed = expected_table(preset.expected, result.shapes, False, "en")
         assert set(changed.iloc[:, 3]) == {"–"}
 
 

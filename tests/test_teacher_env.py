@@ -17,10 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from lstm_viz.caps import Caps
-from lstm_viz.presets import PRESETS
-from lstm_viz.settings import HIDEABLE, from_query
-from lstm_viz.teacher_env import (
+from lstm_viz.core.caps import Caps
+from lstm_viz.state.presets import PRESETS
+from lstm_viz.state.query import from_query
+from lstm_viz.state.settings import HIDEABLE
+from lstm_viz.state.teacher_env import (
     KNOWN,
     USED_ELSEWHERE,
     TeacherEnv,

@@ -1,4 +1,4 @@
-"""Property tests of ``lstm_viz.trace`` against the module itself and tests/reference.py.
+"""Property tests of ``lstm_viz.core.trace`` against the module itself and tests/reference.py.
 
 Contract under test (shapes in PyTorch's letters L, N, H_in, H_cell, H_out, D, num_layers)::
 
@@ -49,7 +49,7 @@ torch.set_num_threads(1)
 # ``from lstm_viz import trace`` is the contract; test_trace_is_exported_from_package checks
 # that this is the function.  Fall back to the submodule's function so that the properties
 # below still say something useful if only the export is missing.
-trace = lstm_viz.trace
+trace = lstm_viz.core.trace
 if inspect.ismodule(trace):  # pragma: no cover - only while lstm_viz/__init__ lacks the export
     trace = trace.trace
 
@@ -373,7 +373,7 @@ def test_trace_is_exported_from_package():
     from lstm_viz import trace as exported
 
     assert callable(exported) and not inspect.ismodule(exported), (
-        "lstm_viz.trace is the submodule; lstm_viz/__init__.py should export the function"
+        "lstm_viz.core.trace is the submodule; lstm_viz/__init__.py should export the function"
     )
 
 

@@ -10,11 +10,14 @@ import pytest
 import torch
 from apptest_utils import open_app
 
-from lstm_viz import readable, trained
-from lstm_viz.caps import Caps
+from lstm_viz import trained
+from lstm_viz.core.caps import Caps
 from lstm_viz.i18n import t
-from lstm_viz.pipeline import run
-from lstm_viz.settings import from_preset, from_query, make_valid, to_query
+from lstm_viz.state.pipeline import run
+from lstm_viz.state.query import from_query, to_query
+from lstm_viz.state.repair import make_valid
+from lstm_viz.state.settings import from_preset
+from lstm_viz.trained import readable
 from lstm_viz.trained.model import HYPER, ToyModel, accuracy, batch_ids, train
 from lstm_viz.trained.probe import find_readable
 from lstm_viz.trained.tasks import TASKS, make_data

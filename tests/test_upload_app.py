@@ -16,9 +16,9 @@ from safetensors.torch import save as st_save
 from torch import nn
 
 from lstm_viz import trained
-from lstm_viz.config import RNNConfig
+from lstm_viz.core.config import RNNConfig
 from lstm_viz.figures import sentence_steps
-from lstm_viz.pipeline import run
+from lstm_viz.state.pipeline import run
 
 MIME = "application/octet-stream"
 

@@ -22,12 +22,18 @@ from hypothesis import strategies as st
 from safetensors.torch import save as st_save
 from torch import nn
 
-from lstm_viz.build import build_module, seeded_module
-from lstm_viz.caps import Caps
-from lstm_viz.config import RNNConfig
+from lstm_viz.core.build import build_module, seeded_module
+from lstm_viz.core.caps import Caps
+from lstm_viz.core.config import RNNConfig
 from lstm_viz.i18n import catalog, t
-from lstm_viz.weights_file import WeightsError, load_state_dict
-from lstm_viz.weights_infer import Mismatch, check_against, infer_config, module_state, rnn_prefixes
+from lstm_viz.io.weights_file import WeightsError, load_state_dict
+from lstm_viz.io.weights_infer import (
+    Mismatch,
+    check_against,
+    infer_config,
+    module_state,
+    rnn_prefixes,
+)
 from tests.hostile_weights import GOOD, HOSTILE, pickle_exec, pt_exec, torch_bytes, zip_lying_size
 
 ROOT = Path(__file__).resolve().parent.parent

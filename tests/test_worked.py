@@ -14,14 +14,14 @@ import pytest
 import torch
 
 from lstm_viz import InputSpec, RNNConfig, build_module, make_batch, trace
-from lstm_viz.worked import (
+from lstm_viz.explain.worked import (
     clamp_selection,
     layer_params,
     projection_columns,
     weight_columns,
     worked_step,
 )
-from lstm_viz.worked_tex import num, step_tex
+from lstm_viz.explain.worked_tex import num, step_tex
 
 PACKED = InputSpec(mode="sentences", sentences="a b c d\ne\nf g a", tokens="word",
                    encoding="embedding", embedding_dim=3, packed=True, h0="randn")

@@ -1,4 +1,4 @@
-"""Download buttons under the figures and tables (the files come from ``lstm_viz.exports``).
+"""Download buttons under the figures and tables (the files come from ``lstm_viz.io.exports``).
 
 Every file is made lazily: ``st.download_button(data=callable)`` runs the callable on a
 worker thread when the user clicks (Streamlit 1.67), so a rerun costs nothing and a PNG's
@@ -13,9 +13,9 @@ from functools import partial
 
 import streamlit as st
 
-from lstm_viz import exports
 from lstm_viz.i18n import t
-from lstm_viz.pipeline import Run
+from lstm_viz.io import exports
+from lstm_viz.state.pipeline import Run
 from ui import state
 from ui.text import md_escape
 

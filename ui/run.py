@@ -11,11 +11,11 @@ import logging
 
 import streamlit as st
 
-from lstm_viz.build import Built
-from lstm_viz.config import ConfigError
+from lstm_viz.core.build import Built
+from lstm_viz.core.config import ConfigError
 from lstm_viz.i18n import t
-from lstm_viz.pipeline import Run, build, run, settings_key
-from lstm_viz.settings import Settings
+from lstm_viz.state.pipeline import Run, build, run, settings_key
+from lstm_viz.state.settings import Settings
 from ui import state
 from ui.text import md_escape
 

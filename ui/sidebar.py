@@ -10,13 +10,13 @@ from functools import partial
 
 import streamlit as st
 
-from lstm_viz.caps import Caps
-from lstm_viz.config import CELLS, NONLINEARITIES
-from lstm_viz.devices import available_devices
+from lstm_viz.core.caps import Caps
+from lstm_viz.core.config import CELLS, NONLINEARITIES
+from lstm_viz.core.devices import available_devices
+from lstm_viz.core.inputs import ENCODINGS, INITIAL_STATES, MODES
+from lstm_viz.core.tokens import TOKENISATIONS
 from lstm_viz.i18n import LANG_NAMES, LANGS, t
-from lstm_viz.inputs import ENCODINGS, INITIAL_STATES, MODES
-from lstm_viz.presets import PRESETS
-from lstm_viz.tokens import TOKENISATIONS
+from lstm_viz.state.presets import PRESETS
 from ui import state, weights
 
 

@@ -2,7 +2,7 @@
 
 Widget values live under ``w_<name>`` keys but are always rebuilt from the Settings when
 a widget is (re)created, because Streamlit drops the state of widgets not rendered on a
-run. Every change goes through ``settings.make_valid`` and is written to the query string.
+run. Every change goes through ``repair.make_valid`` and is written to the query string.
 """
 
 from __future__ import annotations
@@ -13,19 +13,13 @@ import os
 import streamlit as st
 
 from lstm_viz import trained
-from lstm_viz.caps import Caps
+from lstm_viz.core.caps import Caps
 from lstm_viz.i18n import pick_lang
-from lstm_viz.presets import DEFAULT_PRESET, PRESETS
-from lstm_viz.settings import (
-    KNOWN_KEYS,
-    Notice,
-    Settings,
-    from_preset,
-    from_query,
-    make_valid,
-    to_query,
-)
-from lstm_viz.teacher_env import url_defaults
+from lstm_viz.state.presets import DEFAULT_PRESET, PRESETS
+from lstm_viz.state.query import from_query, to_query
+from lstm_viz.state.repair import make_valid
+from lstm_viz.state.settings import KNOWN_KEYS, Notice, Settings, from_preset
+from lstm_viz.state.teacher_env import url_defaults
 
 log = logging.getLogger("lstm_viz.app")
 

@@ -1,7 +1,7 @@
 """The sidebar's Weights section (random, a shipped trained model, or an uploaded file) and
 the readable unit that the Gates and Hidden states pages point out.
 
-An uploaded file is read only by ``lstm_viz.weights_file`` (safetensors, or torch's
+An uploaded file is read only by ``lstm_viz.io.weights_file`` (safetensors, or torch's
 weights-only unpickler), lives in this session only, keyed by its sha256
 (``settings.weights = "upload:<sha256>"``, which every cache key includes).
 """
@@ -15,14 +15,15 @@ from functools import partial
 
 import streamlit as st
 
-from lstm_viz import readable, trained
+from lstm_viz import trained
+from lstm_viz.core.config import constructor_call
+from lstm_viz.core.tokens import split_sentences, tokenise
 from lstm_viz.figures.readable import outline_units
 from lstm_viz.i18n import t
-from lstm_viz.snippet import constructor_call
-from lstm_viz.tokens import split_sentences, tokenise
+from lstm_viz.io.weights_file import WeightsError, load_state_dict
+from lstm_viz.io.weights_infer import check_against, infer_config, module_state, rnn_prefixes
+from lstm_viz.trained import readable
 from lstm_viz.trained.pin import fixed_values
-from lstm_viz.weights_file import WeightsError, load_state_dict
-from lstm_viz.weights_infer import check_against, infer_config, module_state, rnn_prefixes
 from ui import state
 from ui.text import md_escape
 

@@ -15,9 +15,9 @@ import numpy as np
 import plotly.colors
 import plotly.graph_objects as go
 
+from lstm_viz.core.trace import TOLERANCE
 from lstm_viz.figures.style import as_array, colour_axis, finish
 from lstm_viz.figures.text import plain
-from lstm_viz.trace import TOLERANCE
 
 SAFE = plotly.colors.qualitative.Safe
 

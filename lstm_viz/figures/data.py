@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lstm_viz.trace import Trace
+from lstm_viz.core.trace import Trace
 
 
 def _np(values) -> np.ndarray:

@@ -14,6 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from lstm_viz.core.tokens import PAD
 from lstm_viz.figures.panel import (
     add_overlays,
     add_panel,
@@ -24,7 +25,6 @@ from lstm_viz.figures.panel import (
     unit_xaxis,
 )
 from lstm_viz.figures.style import as_array, auto_height, colour_axis, finish, row_box
-from lstm_viz.tokens import PAD
 
 
 def _steps(values, name: str) -> np.ndarray:

@@ -16,10 +16,10 @@ import numpy as np
 import plotly.colors
 import plotly.graph_objects as go
 
+from lstm_viz.core.packing import PackingLayout
+from lstm_viz.core.tokens import PAD
 from lstm_viz.figures.style import PAD_COLOUR, finish
 from lstm_viz.figures.text import plain
-from lstm_viz.packing import PackingLayout
-from lstm_viz.tokens import PAD
 
 PALETTE = plotly.colors.qualitative.Safe[:-1]  # colour-blind safe; its grey is left for pad
 MAX_CELL_TEXT = 400  # more cells than this: tokens on hover only

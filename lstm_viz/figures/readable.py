@@ -1,4 +1,4 @@
-"""Outlines of the readable units a trained model's JSON names (``lstm_viz.readable``) on a
+"""Outlines of the readable units a trained model's JSON names (``lstm_viz.trained.readable``) on a
 time step × unit heatmap that is already built."""
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from lstm_viz.core.tokens import PAD
 from lstm_viz.figures.panel import (
     add_overlays,
     add_panel,
@@ -26,7 +27,6 @@ from lstm_viz.figures.panel import (
 )
 from lstm_viz.figures.style import as_array, colour_axis, finish, row_box, shape_text
 from lstm_viz.figures.text import row_name
-from lstm_viz.tokens import PAD
 
 Key = tuple[int, int]  # (layer k, direction d)
 

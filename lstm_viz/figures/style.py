@@ -16,7 +16,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from lstm_viz.config import RNNConfig
+from lstm_viz.core.config import RNNConfig
 
 KINDS = ("sigmoid", "tanh", "unbounded")
 SEQUENTIAL = "Viridis"

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from lstm_viz.core.tokens import PAD
 from lstm_viz.figures.style import (
     NORMS,
     PAD_COLOUR,
@@ -25,7 +26,6 @@ from lstm_viz.figures.style import (
     shape_text,
 )
 from lstm_viz.figures.text import plain, row_name, step_ticks
-from lstm_viz.tokens import PAD
 
 Cell = tuple[int, int, int]  # (layer k, direction d, step t)
 

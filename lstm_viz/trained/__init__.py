@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import torch
 
-from lstm_viz.config import RNNConfig
+from lstm_viz.core.config import RNNConfig
 from lstm_viz.trained.tasks import TASKS, UNK
 
 CELLS = ("LSTM", "GRU", "RNN")

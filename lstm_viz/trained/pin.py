@@ -1,5 +1,5 @@
 """The settings that a set of weights fixes, as plain ``{key: value}`` (used by
-``lstm_viz.settings.make_valid``, which turns every change into a Notice, and by the
+``lstm_viz.state.repair.make_valid``, which turns every change into a Notice, and by the
 sidebar, which disables those controls).
 
 Trained weights fix the module's shape (cell, sizes, layers, directions, bias) and, for a
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from lstm_viz.config import RNNConfig
+from lstm_viz.core.config import RNNConfig
 from lstm_viz.trained import MODELS, config, info
 
 SHAPE_KEYS = ("cell", "input_size", "hidden_size", "num_layers", "bias", "bidirectional",

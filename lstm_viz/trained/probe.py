@@ -7,8 +7,8 @@ import numpy as np
 import torch
 from torch.nn.utils.rnn import pack_padded_sequence
 
-from lstm_viz import readable
-from lstm_viz.trace import Trace, trace
+from lstm_viz.core.trace import Trace, trace
+from lstm_viz.trained import readable
 from lstm_viz.trained.model import ToyModel, batch_ids
 from lstm_viz.trained.tasks import Task
 

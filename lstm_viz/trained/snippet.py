@@ -1,4 +1,4 @@
-"""Lines of the "reproduce in PyTorch" script (``lstm_viz.snippet``) for trained weights.
+"""Lines of the "reproduce in PyTorch" script (``lstm_viz.io.snippet``) for trained weights.
 
 A shipped model's numbers are written into the script literally (a few hundred floats,
 ``repr`` so that float32 round-trips exactly): the script still needs only torch. An
@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 
 from lstm_viz import trained
-from lstm_viz.tokens import split_sentences, tokenise
+from lstm_viz.core.tokens import split_sentences, tokenise
 
 
 def _literal(x: torch.Tensor) -> str:

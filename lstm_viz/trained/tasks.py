@@ -17,7 +17,7 @@ import itertools
 import random
 from dataclasses import dataclass
 
-from lstm_viz.tokens import PAD
+from lstm_viz.core.tokens import PAD
 
 UNK = "<unk>"
 SUBJECTS = ("i", "you", "we", "they")
@@ -30,12 +30,12 @@ MAX_DEPTH = 4
 @dataclass(frozen=True)
 class Task:
     name: str
-    tokens: str  # lstm_viz.tokens level: "word" or "char"
+    tokens: str  # lstm_viz.core.tokens level: "word" or "char"
     per_step: bool  # a label at every step (depth) or one per sentence (sentiment)
     classes: tuple[str, ...]  # class k's name
     vocab: tuple[str, ...]  # vocab[id]; vocab[0] == "<pad>", vocab[1] == "<unk>"
     examples: tuple[str, ...]  # the preset's sentences
-    triggers: tuple[str, ...]  # tokens at which a gate is looked for (lstm_viz.readable)
+    triggers: tuple[str, ...]  # tokens at which a gate is looked for (lstm_viz.trained.readable)
 
 
 def _sentiment_vocab() -> tuple[str, ...]:

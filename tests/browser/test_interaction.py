@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
+from lstm_viz.explain.worked_tex import num
 from lstm_viz.figures import state_norms
 from lstm_viz.i18n import LANG_NAMES, t
-from lstm_viz.pipeline import run
-from lstm_viz.settings import from_query
-from lstm_viz.worked_tex import num
+from lstm_viz.state.pipeline import run
+from lstm_viz.state.query import from_query
 from tests.browser.conftest import Page
 
 pytestmark = pytest.mark.browser

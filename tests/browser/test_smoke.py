@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from lstm_viz.i18n import t
-from lstm_viz.presets import PRESETS
+from lstm_viz.state.presets import PRESETS
 from tests.apptest_utils import PAGES
 from tests.browser.conftest import Page
 

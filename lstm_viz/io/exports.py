@@ -29,13 +29,14 @@ import pandas as pd
 import torch
 from torch.nn.utils.rnn import PackedSequence, pad_packed_sequence
 
-from lstm_viz.packing import PackingLayout
-from lstm_viz.pipeline import Run
-from lstm_viz.settings import Settings, to_query
-from lstm_viz.shapes import ShapeEntry
-from lstm_viz.static_image import ExportUnavailable, figure_image, unavailable_reason
-from lstm_viz.tokens import PAD
-from lstm_viz.trace import Trace
+from lstm_viz.core.packing import PackingLayout
+from lstm_viz.core.shapes import ShapeEntry
+from lstm_viz.core.tokens import PAD
+from lstm_viz.core.trace import Trace
+from lstm_viz.io.static_image import ExportUnavailable, figure_image, unavailable_reason
+from lstm_viz.state.pipeline import Run
+from lstm_viz.state.query import to_query
+from lstm_viz.state.settings import Settings
 
 __all__ = [
     "ExportUnavailable", "config_json", "figure_image", "packed_frame", "shapes_frame",
@@ -183,7 +184,7 @@ def trace_npz(result: Run) -> bytes:
 def config_json(settings: Settings) -> str:
     """The Settings as JSON: every field, and the query string that reproduces the view.
 
-    ``lstm_viz.settings.from_query(json.loads(text)["query"])`` gives ``settings`` back.
+    ``lstm_viz.state.query.from_query(json.loads(text)["query"])`` gives ``settings`` back.
     """
     query = to_query(settings)
     return json.dumps({"settings": asdict(settings), "query": query,

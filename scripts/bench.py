@@ -1,4 +1,4 @@
-"""How much slower ``trace`` is than the bare module: ``python -m lstm_viz.bench``.
+"""How much slower ``trace`` is than the bare module: ``python scripts/bench.py``.
 
 For each case and thread setting, in one process and interleaved repeat by repeat:
 
@@ -6,7 +6,7 @@ For each case and thread setting, in one process and interleaved repeat by repea
 - bare time: ``module(input, hx)`` under ``torch.no_grad()`` in eval mode;
 
 "threads" sets both ``torch.set_num_threads`` and the BLAS threads of NumPy (threadpoolctl),
-as ``lstm_viz.pipeline.set_threads`` does for the app.
+as ``lstm_viz.state.pipeline.set_threads`` does for the app.
 
 and prints the medians and their ratio next to the case's target. It is a report: the exit
 status does not depend on the targets.
@@ -24,17 +24,20 @@ import json
 import os
 import platform
 import statistics
+import sys
 import time
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import torch
 from threadpoolctl import threadpool_limits
 
-from lstm_viz.build import build_module
-from lstm_viz.config import RNNConfig
-from lstm_viz.inputs import InputSpec, make_batch
-from lstm_viz.presets import PRESETS
-from lstm_viz.trace import trace
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from lstm_viz.core.build import build_module
+from lstm_viz.core.config import RNNConfig
+from lstm_viz.core.inputs import InputSpec, make_batch
+from lstm_viz.core.trace import trace
+from lstm_viz.state.presets import PRESETS
 
 OFFICIAL = PRESETS["official"]
 CASES = {  # name → (config, input spec, target ratio trace / bare)
@@ -108,7 +111,7 @@ def format_table(rows: list[Row]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lstm_viz.bench", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python scripts/bench.py", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=30, help="timed runs per case (median)")
     parser.add_argument("--warmup", type=int, default=2, help="untimed runs first (default 2)")

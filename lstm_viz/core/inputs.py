@@ -19,10 +19,10 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence
 
-from lstm_viz.caps import Caps
-from lstm_viz.config import ConfigError, RNNConfig
-from lstm_viz.rng import seeded
-from lstm_viz.tokens import PAD, TOKENISATIONS, Tokenised, split_sentences, tokenise_batch
+from lstm_viz.core.caps import Caps
+from lstm_viz.core.config import ConfigError, RNNConfig
+from lstm_viz.core.rng import seeded
+from lstm_viz.core.tokens import PAD, TOKENISATIONS, Tokenised, split_sentences, tokenise_batch
 
 MODES = ("sentences", "randn", "rand", "zeros")
 ENCODINGS = ("onehot", "embedding")

@@ -17,7 +17,7 @@ returned as float32), finite, 1- to 4-dimensional, with no more numbers than the
 the classroom caps allow. Every refusal is a ``WeightsError`` carrying an i18n key (catalogs
 ``i18n/{en,zh}/weights_file.json``), so the app shows it with ``t(err.key, lang, **err.values)``.
 
-Use (``lstm_viz.weights_infer`` reads the configuration)::
+Use (``lstm_viz.io.weights_infer`` reads the configuration)::
 
     sd = load_state_dict(upload.getvalue(), upload.name)  # {name: float32 tensor}
     prefix = rnn_prefixes(sd)[0]          # "" bare nn.LSTM, "lstm." …; ask when several
@@ -41,7 +41,7 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load
 
-from lstm_viz.caps import Caps
+from lstm_viz.core.caps import Caps
 from lstm_viz.i18n import t
 
 EXTENSIONS = (".safetensors", ".pt", ".pth")

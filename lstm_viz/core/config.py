@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, replace
 
-from lstm_viz.caps import Caps
+from lstm_viz.core.caps import Caps
 
 CELLS = ("LSTM", "GRU", "RNN")
 NONLINEARITIES = ("tanh", "relu")
@@ -118,3 +118,13 @@ def validate(config: RNNConfig, caps: Caps | None = None) -> RNNConfig:
     _at_most("hidden_size", config.hidden_size, caps.max_hidden_size)
     _at_most("num_layers", config.num_layers, caps.max_layers)
     return config
+
+
+def constructor_call(config: RNNConfig) -> str:
+    """``nn.LSTM(10, 20, num_layers=2)``: the two sizes, then the keywords that differ from
+    PyTorch's defaults (``repr`` values, so a float dropout is written exactly)."""
+    given, default = config.kwargs(), RNNConfig(cell=config.cell).kwargs()
+    extra = [f"{k}={v!r}" for k, v in given.items()
+             if k not in ("input_size", "hidden_size") and v != default[k]]
+    args = [str(config.input_size), str(config.hidden_size), *extra]
+    return f"nn.{config.cell}({', '.join(args)})"

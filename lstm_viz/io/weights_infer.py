@@ -25,9 +25,9 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
-from lstm_viz.caps import Caps
-from lstm_viz.config import ConfigError, RNNConfig, validate
-from lstm_viz.weights_file import WeightsError, shape_text
+from lstm_viz.core.caps import Caps
+from lstm_viz.core.config import ConfigError, RNNConfig, validate
+from lstm_viz.io.weights_file import WeightsError, shape_text
 
 PARAM = re.compile(r"(?P<prefix>(?:.*\.)?)(?P<kind>weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)"
                    r"_l(?P<layer>\d+)(?P<reverse>_reverse)?")

@@ -10,7 +10,7 @@ must not quietly leave the cap at 256.
 session: the deployment's preset, language, hidden controls, lock and device become the
 query-string defaults (the URL's own values win), except that a locked deployment
 (``LSTM_VIZ_LOCK=1``) also pins its preset, hidden controls and lock over the URL. It never
-raises: the app repairs a bad value with a notice (``lstm_viz.settings.from_query``).
+raises: the app repairs a bad value with a notice (``lstm_viz.state.query.from_query``).
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 
-from lstm_viz.caps import Caps
-from lstm_viz.presets import PRESETS
-from lstm_viz.sanitize import DEVICE
-from lstm_viz.settings import HIDEABLE, LANGS
+from lstm_viz.core.caps import Caps
+from lstm_viz.state.presets import PRESETS
+from lstm_viz.state.sanitize import DEVICE
+from lstm_viz.state.settings import HIDEABLE, LANGS
 
 PREFIX = "LSTM_VIZ_"
 CAP_VARS = {f"{PREFIX}{f.name.upper()}": f.name for f in fields(Caps)}
@@ -35,7 +35,7 @@ PINNED_WHEN_LOCKED = ("preset", "hide", "lock")
 KEPT_WHEN_LOCKED = ("lang", "device")  # a student's own language and device stay theirs
 # LSTM_VIZ_* names that other parts of the repository read; not teacher settings.
 USED_ELSEWHERE = {
-    f"{PREFIX}CHROMIUM": "the Chromium for PNG/SVG exports (lstm_viz/static_image.py)",
+    f"{PREFIX}CHROMIUM": "the Chromium for PNG/SVG exports (lstm_viz/io/static_image.py)",
     f"{PREFIX}BROWSER_URL": "browser tests against a running app (tests/browser)",
     f"{PREFIX}FUZZ_EXAMPLES": "examples per fuzz test (tests/test_hostile.py)",
     f"{PREFIX}FUZZ_APP_EXAMPLES": "examples per app fuzz test (tests/test_hostile_app.py)",

@@ -14,15 +14,15 @@ import torch
 from threadpoolctl import threadpool_limits
 
 from lstm_viz import trained
-from lstm_viz.build import Built, RNNModule, build_module
-from lstm_viz.caps import Caps
-from lstm_viz.claims import Claim, check_claims
-from lstm_viz.config import ConfigError
-from lstm_viz.inputs import Batch, make_batch
-from lstm_viz.packing import PackingLayout, enforce_sorted_error, packing_layout
-from lstm_viz.settings import Settings
-from lstm_viz.shapes import ShapeEntry, shape_contract
-from lstm_viz.trace import Trace, trace
+from lstm_viz.core.build import Built, RNNModule, build_module
+from lstm_viz.core.caps import Caps
+from lstm_viz.core.config import ConfigError
+from lstm_viz.core.inputs import Batch, make_batch
+from lstm_viz.core.packing import PackingLayout, enforce_sorted_error, packing_layout
+from lstm_viz.core.shapes import ShapeEntry, shape_contract
+from lstm_viz.core.trace import Trace, trace
+from lstm_viz.explain.claims import Claim, check_claims
+from lstm_viz.state.settings import Settings
 
 
 @dataclass

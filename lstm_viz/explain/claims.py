@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import torch
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from lstm_viz.trace import TOLERANCE, Trace
+from lstm_viz.core.trace import TOLERANCE, Trace
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lstm_viz.cells import STEP_NAMES, gru_step, lstm_step, rnn_step
-from lstm_viz.config import RNNConfig
+from lstm_viz.core.cells import STEP_NAMES, gru_step, lstm_step, rnn_step
+from lstm_viz.core.config import RNNConfig
 
 
 @dataclass

@@ -7,10 +7,10 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
-from lstm_viz.caps import Caps
-from lstm_viz.config import RNNConfig, validate
-from lstm_viz.devices import resolve_device
-from lstm_viz.rng import seeded
+from lstm_viz.core.caps import Caps
+from lstm_viz.core.config import RNNConfig, validate
+from lstm_viz.core.devices import resolve_device
+from lstm_viz.core.rng import seeded
 
 RNNModule = nn.LSTM | nn.GRU | nn.RNN
 

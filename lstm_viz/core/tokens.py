@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import regex
 import torch
 
-from lstm_viz.config import ConfigError
+from lstm_viz.core.config import ConfigError
 
 PAD = "<pad>"
 TOKENISATIONS = ("word", "char", "ids")

@@ -2,7 +2,7 @@
 
 ``layer_params(module, k, d)`` reads the module's own parameters of layer k, direction d
 and splits them in PyTorch's gate order (LSTM i|f|g|o, GRU r|z|n); ``worked_step`` plugs
-x_t and the previous state from a ``Trace`` into the equations of ``lstm_viz.cells`` for
+x_t and the previous state from a ``Trace`` into the equations of ``lstm_viz.core.cells`` for
 unit j, keeping each term::
 
     i_t[j] = σ(W_ii[j]·x_t + b_ii[j] + W_hi[j]·h_{t-1} + b_hi[j])
@@ -22,8 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from lstm_viz.build import RNNModule, config_of
-from lstm_viz.trace import Trace
+from lstm_viz.core.build import RNNModule, config_of
+from lstm_viz.core.trace import Trace
 
 ACTIVATIONS = {"sigmoid": lambda v: 1.0 / (1.0 + math.exp(-v)) if v >= 0
                else math.exp(v) / (1.0 + math.exp(v)),

@@ -2,7 +2,7 @@
 
 Text is cut, never rejected: a class pasting 10 000 lines gets the first ``max_batch``
 sentences and a notice. Everything else that cannot be repaired by cutting raises
-``ConfigError`` naming the argument, for ``settings.make_valid`` to repair.
+``ConfigError`` naming the argument, for ``repair.make_valid`` to repair.
 
 What is removed from text (``clean_text``), with a notice: control characters (NUL, ESC,
 DEL, C1 controls: everything of Unicode category Cc but newline and tab), lone surrogates,
@@ -22,14 +22,14 @@ from typing import TYPE_CHECKING
 
 import torch
 
-from lstm_viz.caps import Caps
-from lstm_viz.config import ConfigError
-from lstm_viz.inputs import check_against_batch, tokenise_spec
-from lstm_viz.packing import enforce_sorted_error
-from lstm_viz.tokens import GRAPHEME, split_sentences, tokenise
+from lstm_viz.core.caps import Caps
+from lstm_viz.core.config import ConfigError
+from lstm_viz.core.inputs import check_against_batch, tokenise_spec
+from lstm_viz.core.packing import enforce_sorted_error
+from lstm_viz.core.tokens import GRAPHEME, split_sentences, tokenise
 
 if TYPE_CHECKING:
-    from lstm_viz.settings import Settings
+    from lstm_viz.state.settings import Settings
 
 DEVICE = re.compile(r"cpu|mps|cuda(:\d{1,2})?")  # device names a URL may ask for
 INVISIBLE = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\ufeff")

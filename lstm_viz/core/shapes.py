@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lstm_viz.config import RNNConfig
+from lstm_viz.core.config import RNNConfig
 
 GATE_COUNT = {"LSTM": 4, "GRU": 3, "RNN": 1}
 

@@ -1,6 +1,7 @@
 """A self-contained PyTorch script that rebuilds the app's module and input batch exactly.
 
-The app's order of random draws (``lstm_viz.build.seeded_module``, ``lstm_viz.inputs.make_batch``)::
+The app's order of random draws (``lstm_viz.core.build.seeded_module``,
+``lstm_viz.core.inputs.make_batch``)::
 
     torch.manual_seed(seed)        → nn.<cell>(...)                     (the weights)
     torch.manual_seed(seed + 1)    → nn.Embedding (if any) → input → h_0 → c_0
@@ -12,27 +13,17 @@ installed prints the same shapes and the same numbers (sums) that the app shows.
 
 from __future__ import annotations
 
-from lstm_viz.config import RNNConfig
-from lstm_viz.settings import Settings
-from lstm_viz.tokens import script_tokens_line, split_sentences, tokenise_batch
+from lstm_viz.core.config import RNNConfig, constructor_call
+from lstm_viz.core.tokens import script_tokens_line, split_sentences, tokenise_batch
+from lstm_viz.state.settings import Settings
 from lstm_viz.trained.snippet import load_lines, sentence_lines
 
 FILE_NAME = "lstm_viz_reproduce.py"
-TOKENISE = {  # the tokenisation of lstm_viz.tokens.tokenise, as one line of the script
+TOKENISE = {  # the tokenisation of lstm_viz.core.tokens.tokenise, as one line of the script
     "word": "tokens = [s.split() for s in sentences]",
     "char": "tokens = [[ch for ch in s if not ch.isspace()] for s in sentences]",
     "ids": "tokens = [[int(w) for w in s.split()] for s in sentences]",
 }
-
-
-def constructor_call(config: RNNConfig) -> str:
-    """``nn.LSTM(10, 20, num_layers=2)``: the two sizes, then the keywords that differ from
-    PyTorch's defaults (``repr`` values, so a float dropout is written exactly)."""
-    given, default = config.kwargs(), RNNConfig(cell=config.cell).kwargs()
-    extra = [f"{k}={v!r}" for k, v in given.items()
-             if k not in ("input_size", "hidden_size") and v != default[k]]
-    args = [str(config.input_size), str(config.hidden_size), *extra]
-    return f"nn.{config.cell}({', '.join(args)})"
 
 
 def _header(settings: Settings, device: str) -> list[str]:
@@ -139,7 +130,7 @@ def _report(settings: Settings) -> list[str]:
 
 
 def reproduce_snippet(settings: Settings, device: str = "cpu") -> str:
-    """The whole script for ``settings`` (valid Settings, as ``lstm_viz.pipeline.run`` takes).
+    """The whole script for ``settings`` (valid Settings, as ``lstm_viz.state.pipeline.run`` takes).
 
     It prints one line per tensor: name, shape and the float64 sum of its values, for
     input, h_0/c_0 (when given), output (padded back with pad_packed_sequence for packed

@@ -20,9 +20,9 @@ import numpy as np
 import pandas as pd
 import torch
 
-from lstm_viz.claims import batch_major_output
-from lstm_viz.config import RNNConfig
-from lstm_viz.trace import Trace
+from lstm_viz.core.config import RNNConfig
+from lstm_viz.core.trace import Trace
+from lstm_viz.explain.claims import batch_major_output
 
 DECIMALS = 4  # rounding of the tables
 

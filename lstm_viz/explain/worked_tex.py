@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from lstm_viz.worked import GateTerms, WorkedStep
+from lstm_viz.explain.worked import GateTerms, WorkedStep
 
 FUNCS = {"sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\operatorname{relu}"}
 MAX_PROJ_TERMS = 6  # write the projection's dot product out term by term up to H_cell = 6

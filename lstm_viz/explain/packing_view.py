@@ -1,4 +1,4 @@
-"""What the packing page shows beyond ``lstm_viz.packing``: torch's docstring example
+"""What the packing page shows beyond ``lstm_viz.core.packing``: torch's docstring example
 computed live, the sort as a table, and the round-trip shapes with and without
 ``total_length``.
 
@@ -15,7 +15,7 @@ import pandas as pd
 import torch
 from torch.nn.utils.rnn import pack_padded_sequence, pack_sequence, pad_packed_sequence
 
-from lstm_viz.packing import PackingLayout
+from lstm_viz.core.packing import PackingLayout
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,12 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from lstm_viz.claims import Claim
-from lstm_viz.config import RNNConfig
+from lstm_viz.core.config import RNNConfig, constructor_call
+from lstm_viz.core.inputs import InputSpec
+from lstm_viz.core.shapes import ShapeEntry, shape_contract, tensor_shapes
+from lstm_viz.core.trace import TOLERANCE
+from lstm_viz.explain.claims import Claim
 from lstm_viz.i18n import t
-from lstm_viz.inputs import InputSpec
-from lstm_viz.presets import Preset
-from lstm_viz.shapes import ShapeEntry, shape_contract, tensor_shapes
-from lstm_viz.snippet import constructor_call
-from lstm_viz.trace import TOLERANCE
 from lstm_viz.trained import info as trained_info
 
 CLAIM_SOURCES = {  # claim key → the articles (shared/seeds/NNN_*.txt) that state it
@@ -36,15 +34,16 @@ def article_id(source: str) -> str:
     return source.split("_", 1)[0]
 
 
-def source_caption(preset: Preset, lang: str) -> str:
-    """Where a preset comes from: its article, and for a trained model the training run."""
+def source_caption(source: str, weights: str, lang: str) -> str:
+    """Where a preset comes from: its article (``source``, the article's file name), and for
+    a trained model (``weights``) the training run."""
     parts = []
-    if preset.source:
-        article = t(f"claim.article.{article_id(preset.source)}", lang)
+    if source:
+        article = t(f"claim.article.{article_id(source)}", lang)
         parts.append(t("overview.source", lang, article=article))
-    if preset.weights != "random":
-        test = trained_info(preset.weights)["accuracy"]["test"]
-        parts.append(t("overview.source_trained", lang, model=preset.weights,
+    if weights != "random":
+        test = trained_info(weights)["accuracy"]["test"]
+        parts.append(t("overview.source_trained", lang, model=weights,
                        accuracy=f"{100 * test:.1f}"))
     return " · ".join(parts)
 
@@ -142,8 +141,8 @@ def other_layout(config: RNNConfig, N: int, L: int,
     return shape_contract(flipped, N, L, total_length)
 
 
-def expected_table(preset: Preset, shapes: Sequence[ShapeEntry], unchanged: bool,
-                   lang: str) -> pd.DataFrame:
+def expected_table(expected: Mapping[str, Sequence[int]], shapes: Sequence[ShapeEntry],
+                   unchanged: bool, lang: str) -> pd.DataFrame:
     """tensor | the article's shape | shape here | ✓/✗ (– once the settings differ).
 
     For packed input the contract's output already is what ``pad_packed_sequence(...,
@@ -152,7 +151,7 @@ def expected_table(preset: Preset, shapes: Sequence[ShapeEntry], unchanged: bool
     here = {e.name: e.shape for e in shapes}
     rows = [(name, dims_text(shape), dims_text(here[name]) if name in here else "–",
              MARKS[here.get(name) == tuple(shape)] if unchanged else MARKS[None])
-            for name, shape in preset.expected.items()]
+            for name, shape in expected.items()]
     return pd.DataFrame(rows, columns=[t("shapes.col.tensor", lang), t("shapes.col.article", lang),
                                        t("shapes.col.here", lang), t("shapes.col.match", lang)])
 

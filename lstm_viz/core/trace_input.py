@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import torch
 from torch.nn.utils.rnn import PackedSequence, pad_packed_sequence
 
-from lstm_viz.config import ConfigError, RNNConfig
+from lstm_viz.core.config import ConfigError, RNNConfig
 
 
 @dataclass

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lstm_viz.config import RNNConfig
-from lstm_viz.inputs import InputSpec
+from lstm_viz.core.config import RNNConfig
+from lstm_viz.core.inputs import InputSpec
 from lstm_viz.trained import config as trained_config
 from lstm_viz.trained import examples
 from lstm_viz.trained import info as trained_info

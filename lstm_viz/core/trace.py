@@ -2,7 +2,7 @@
 
 The module itself runs once (its ``output, h_n, c_n`` are returned untouched); then every
 layer and direction is recomputed from the module's own weights with the equations in
-``lstm_viz.cells`` (see ``lstm_viz.recompute`` for the layout), and compared with the
+``lstm_viz.core.cells`` (see ``lstm_viz.core.recompute`` for the layout), and compared with the
 module's results (``Trace.max_abs_diff``). Values are token-aligned: index t is the
 token's position in its sentence for both directions.
 """
@@ -15,10 +15,10 @@ import numpy as np
 import torch
 from torch.nn.utils.rnn import PackedSequence
 
-from lstm_viz.build import RNNModule, config_of
-from lstm_viz.config import ConfigError, RNNConfig
-from lstm_viz.recompute import Recomputed, recompute
-from lstm_viz.trace_input import TraceInput, prepare
+from lstm_viz.core.build import RNNModule, config_of
+from lstm_viz.core.config import ConfigError, RNNConfig
+from lstm_viz.core.recompute import Recomputed, recompute
+from lstm_viz.core.trace_input import TraceInput, prepare
 
 TOLERANCE = 1e-5
 
