@@ -3,7 +3,8 @@
 (less control characters) and the reproduce script stays Python that rebuilds the batch.
 
 The app-level versions (AppTest) are in test_hostile_app.py; sessions and threads in
-test_isolation.py. Each test adds the inputs it tried to ``TRIED``; the total is printed.
+test_isolation.py; the inputs in hostile_inputs.py; the security defaults of the source in
+test_security.py. Each test adds the inputs it tried to ``TRIED``; the total is printed.
 """
 
 from __future__ import annotations
@@ -25,8 +26,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lstm_viz.core.caps import HARD_LIMIT, Caps
-from lstm_viz.core.config import validate
-from lstm_viz.core.inputs import make_batch
 from lstm_viz.core.tokens import split_sentences, tokenise
 from lstm_viz.explain.packing_view import sentence_names, token_sep
 from lstm_viz.figures import padded_grid, plain
@@ -35,69 +34,29 @@ from lstm_viz.state.presets import PRESETS
 from lstm_viz.state.query import from_query
 from lstm_viz.state.repair import make_valid
 from lstm_viz.state.sanitize import clean_text, minimal
-from lstm_viz.state.settings import KNOWN_KEYS, Settings, from_preset
+from lstm_viz.state.settings import KNOWN_KEYS, from_preset
+from tests.hostile_inputs import (
+    BAD_NUMBERS,
+    BOOL_VALUES,
+    CAPS,
+    CHOICE_KEYS,
+    HOSTILE_TEXTS,
+    INT_KEYS,
+    LEVELS,
+    REMOVED,
+    ZWJ_FAMILY,
+    within_caps,
+)
 from tests.hostile_report import write_count
 from ui.text import md_escape
 
 ROOT = Path(__file__).resolve().parent.parent
-CAPS = Caps()
 TRIED: Counter = Counter()
-
-ZWJ_FAMILY = "👩\u200d👩\u200d👧\u200d👦"
-HOSTILE_TEXTS = {
-    "empty": "",
-    "whitespace": "   \n\t\t \n \u3000 \n",
-    "one huge line": "x" * 100_000,
-    "100k chars of words": "ab cd ef\n" * 11_112,
-    "10k sentences": "\n".join(f"s{k} a b" for k in range(10_000)),
-    "emoji zwj skin flags": f"{ZWJ_FAMILY} 👍🏽 🇫🇷 🏳️‍🌈 ❤️\n👋🏿 hi 🧑🏽‍💻",
-    "combining marks": "e\u0301te\u0301 cafe\u0301\nZ\u0336\u0321a\u0337\u0322l\u0338g\u0335o",
-    "right to left": "مرحبا بالعالم\nשלום עולם 123\nabc مرحبا def",
-    "bidi override": "abc \u202eevil\u202c \u2066iso\u2069 \u200fx",
-    "control chars": "a\x01b\x1b[31mred\x7f \x85next\x9b c\x08d",
-    "nul bytes": "a\x00b \x00\x00 c\n\x00",
-    "html script": "<script>alert(1)</script> <b>bold</b> <img src=x onerror=alert(1)>",
-    "html entities": "&amp; &lt;b&gt; &#60;i&#62; &nbsp;",
-    "markdown": "**bold** _it_ # head [a](http://x) ![i](y) `code` > q ~~s~~ | t |\n- item\n1. one",
-    "latex": "$x^2$ $$\\int_0^1 f$$ \\(a\\) \\[b\\]",
-    "streamlit directives": ":material/home: :red[red] :smile: :blue-background[x]",
-    "format strings": "{x} {0} %s %(a)s {0.__class__} {{}}",
-    "python quotes": "''' \"\"\" \\ \\n \\x00 ' \" \\\\",
-    "line separators": "a\u2028b\u2029c\r\nd\re\x0bf\x0cg\x1ch",
-    "autolinks": "www.example.com http://evil.test/x mailto:a@b.c",
-    "setext": "heading\n===\nrule\n---",
-    "invisible": "\ufeffbom \u200bzero \u2060join \u00adsoft",
-    "lone surrogate": "a\ud800b \udfff c",
-    "pad token": "<pad> <PAD> [PAD]",
-    "long token": "a" * 3000 + " b",
-    "cjk": "我爱狗\n你好吗？“引号”",
-    "devanagari": "नमस्ते दुनिया",
-    "private use": "\ue000\uf8ff \U000f0000",
-    "many lines of spaces": " \n" * 50_000 + "x",
-}
-LEVELS = ("word", "char")
-REMOVED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200b\ufeff"
-                     "\ud800-\udfff]")
-
 
 @pytest.fixture(scope="module", autouse=True)
 def report_count(request):
     yield
     write_count(request, "test_hostile.py", TRIED)
-
-def within_caps(s: Settings, caps: Caps = CAPS):
-    """Settings that validate and build their batch inside ``caps``; the batch."""
-    validate(s.config, caps)
-    batch = make_batch(s.spec, s.config, caps=caps)
-    assert batch.N <= caps.max_batch and batch.L <= caps.max_seq_len
-    assert s.config.hidden_size <= caps.max_hidden_size
-    assert s.config.num_layers <= caps.max_layers
-    assert s.config.input_size <= caps.max_input_size
-    assert len(s.spec.sentences) <= caps.max_text_chars
-    assert s.device in ("cpu", "mps") or re.fullmatch(r"cuda(:\d{1,2})?", s.device)
-    assert s.preset in PRESETS and s.lang in (None, "en", "zh")
-    return batch
-
 
 def run_snippet(code: str) -> dict:
     """Execute a reproduce script in a fresh namespace (torch is already imported)."""
@@ -167,19 +126,6 @@ def test_plain_shows_html_literally_in_figures():
 
 
 # --- numbers, choices, keys ----------------------------------------------------------------
-
-BAD_NUMBERS = ["-1", "0", "-0", "1e309", "nan", "NaN", "inf", "-inf", "2.5", "1e3", "0x10",
-               "99999999999999999999", "100000", " 7 ", "+3", "٣", "", "true", "1_0", "²",
-               "1" * 5000]
-INT_KEYS = {"hidden_size": {}, "num_layers": {}, "proj_size": {}, "seed": {},
-            "input_size": {"mode": "randn"}, "seq_len": {"mode": "randn"},
-            "batch": {"mode": "randn"}, "embedding_dim": {"encoding": "embedding"},
-            "num_embeddings": {"encoding": "embedding"}, "total_length": {"packed": "1"}}
-BOOL_VALUES = {"yes": True, "1": True, "TRUE": True, "on": True, "no": False, "0": False,
-               "False": False, "off": False}
-CHOICE_KEYS = ("cell", "nonlinearity", "mode", "tokens", "encoding", "h0", "device", "lang",
-               "preset")
-
 
 @pytest.mark.parametrize("key", list(INT_KEYS))
 def test_bad_integers_are_repaired_within_caps(key):
@@ -322,56 +268,3 @@ def test_fuzz_query_and_text(query, text, level):
     for toks in batch.tokens:
         assert all(plain(tok) in shown for tok in toks)
     sentence_names(batch.tokens, batch.lengths.tolist(), token_sep(batch.tokens))
-
-
-# --- security defaults in the source --------------------------------------------------------
-
-def _sources() -> dict[Path, str]:
-    paths = [ROOT / "app.py", *ROOT.glob("app_pages/*.py"), *ROOT.glob("ui/*.py"),
-             *ROOT.glob("lstm_viz/**/*.py")]
-    return {p: p.read_text(encoding="utf-8") for p in paths}
-
-
-def test_no_unsafe_html_anywhere():
-    for path, src in _sources().items():
-        assert "unsafe_allow_html" not in src, path
-        assert not re.search(r"\bst\.html\(|components\.html\(", src), path
-
-
-def test_xsrf_protection_stays_on():
-    config = (ROOT / ".streamlit" / "config.toml").read_text()
-    assert re.search(r"^enableXsrfProtection\s*=\s*true", config, re.M)
-    assert not re.search(r"^enableCORS\s*=\s*false", config, re.M)
-    assert re.search(r'^showErrorDetails\s*=\s*"none"', config, re.M)
-
-
-FILE_ACCESS = re.compile(r"(?<![.\w])open\(|\bPath\(|\.read_text\(|\.read_bytes\(|os\.path\.|"
-                         r"\bio\.open|torch\.load\(|pickle\.|__import__|importlib|(?<![.\w])eval\(|(?<![.\w])exec\(")
-ALLOWED_FILE_ACCESS = {  # constant paths next to the code, never a user's value
-    "app.py": ['FAVICON = Path(__file__).parent / "ui" / "favicon.png"'],
-    "lstm_viz/i18n/__init__.py": ["Path(__file__)", "open(", ".read_text("],
-    # the Chromium of static exports: a deployment's variable or a fixed path, not a request
-    "lstm_viz/io/static_image.py": ["os.path.isfile(value)", "os.path.isfile(candidate)"],
-    # an upload's bytes, in memory (io.BytesIO), never a path; and the docstrings naming it
-    "lstm_viz/io/weights_file.py": ["torch.load(io.BytesIO(data)", "``torch.load(",
-                                 "except pickle.UnpicklingError"],
-}
-
-
-def test_nothing_from_a_request_reaches_the_file_system():
-    for path, src in _sources().items():
-        rel = path.relative_to(ROOT).as_posix()
-        for line in src.splitlines():
-            if FILE_ACCESS.search(line) and not line.lstrip().startswith(("#", '"', "'")):
-                allowed = ALLOWED_FILE_ACCESS.get(rel, [])
-                assert any(a in line for a in allowed), f"{rel}: {line.strip()}"
-
-
-def test_every_streamlit_cache_is_bounded():
-    decorators = 0
-    for path, src in _sources().items():
-        for match in re.finditer(r"@st\.cache_(data|resource)(\((?P<args>[^)]*)\))?", src):
-            decorators += 1
-            assert "max_entries=" in (match.group("args") or ""), f"{path}: {match.group(0)}"
-            assert "max_entries=None" not in match.group("args")
-    assert decorators >= 3

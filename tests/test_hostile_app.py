@@ -24,8 +24,8 @@ from lstm_viz.io.snippet import reproduce_snippet
 from lstm_viz.state.presets import PRESETS
 from lstm_viz.state.settings import KNOWN_KEYS
 from tests.apptest_utils import PAGES, open_app
+from tests.hostile_inputs import BAD_NUMBERS, HOSTILE_TEXTS, within_caps
 from tests.hostile_report import write_count
-from tests.test_hostile import BAD_NUMBERS, HOSTILE_TEXTS, within_caps
 from ui import state
 from ui.text import md_escape
 
