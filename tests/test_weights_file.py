@@ -295,7 +295,7 @@ def test_check_against_the_sidebar_lists_every_mismatch():
 
 
 def test_every_refusal_key_is_in_both_catalogs():
-    sources = "".join((ROOT / "lstm_viz" / f).read_text() for f in (
+    sources = "".join((ROOT / "lstm_viz" / "io" / f).read_text() for f in (
         "weights_file.py", "weights_infer.py"))
     keys = set(re.findall(r'WeightsError\(\s*"(\w+)"', sources))
     keys |= {"pt_not_zip", "shape", "missing", "unexpected"}
