@@ -13,8 +13,8 @@ SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 
 # tini as PID 1: forwards signals and reaps the processes Chromium leaves behind.
 # PNG/SVG downloads drive a headless Chromium (lstm_viz/static_image.py); fonts-noto-cjk draws
-# the Chinese labels. Over 450 MB: build with --build-arg WITH_CHROMIUM=0 for a smaller image
-# whose download buttons say that image export is unavailable here.
+# the Chinese labels. About 0.8 GB (docs/DEPLOY.md): build with --build-arg WITH_CHROMIUM=0 for
+# a smaller image whose download buttons say that image export is unavailable here.
 ARG WITH_CHROMIUM=1
 # Debian's security updates replace these packages' versions: pinning one breaks the build.
 # hadolint ignore=DL3008

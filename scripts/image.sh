@@ -7,18 +7,19 @@
 #   bash scripts/image.sh --clean           # remove the image storage this script keeps
 #
 # With a Docker engine: `docker build` (the official base, pulled). Without one: buildah
-# (Debian's; installed with apt-get as root), chroot isolation, vfs storage of its own under
-# $LSTM_VIZ_IMAGE_STORE (default /var/tmp/lstm-viz-image: the base and the last lstm-viz:test,
-# ~3 GB, kept for the next run). Where the official base cannot be pulled, a stand-in base is
-# made first (debootstrap + Debian's Python 3.11) and the output says so. torch comes from
-# its CPU wheel, fetched with pip into wheels/ (TORCH_FROM_WHEELS=1, see the Dockerfile).
+# (Debian's; installed with apt-get as root), chroot isolation, vfs storage of its own in
+# ${TMPDIR:-/var/tmp}/lstm-viz-image (the base and the last lstm-viz:test, ~2.6 GB, kept for
+# the next run; ~5 GB at the peak; --clean also refreshes the stand-in base). Where the
+# official base cannot be pulled, a stand-in base is made first (scripts/standin_base.sh)
+# and the output says so. torch comes from its CPU wheel, fetched with pip into wheels/
+# (TORCH_FROM_WHEELS=1, see the Dockerfile).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 IMAGE=lstm-viz:test
 STANDIN=localhost/lstm-viz-standin:bookworm-py3.11
 WITH_CHROMIUM="${WITH_CHROMIUM:-1}"
-STORE="${LSTM_VIZ_IMAGE_STORE:-/var/tmp/lstm-viz-image}"
+STORE="${TMPDIR:-/var/tmp}/lstm-viz-image"
 LOGS=test-artifacts/image
 say() { echo "scripts/image.sh: $*" >&2; }
 fail() { say "FAILED: $*"; exit 1; }
@@ -41,8 +42,8 @@ if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
     ENGINE=docker
 else
     ENGINE=buildah
-    need_packages "without a Docker engine the image is built with it" buildah \
-        buildah debootstrap || fail "buildah is missing"
+    need_packages "without a Docker engine the image is built with it" buildah buildah \
+        || fail "buildah is missing"
     need_packages "the stand-in base is made with it" debootstrap debootstrap \
         || fail "debootstrap is missing"
     mkdir -p "$STORE"
@@ -57,7 +58,6 @@ else
     free_gb=$(df -P -BG "$STORE" | awk 'NR == 2 {print int($4)}')
     [ "$free_gb" -ge 10 ] || fail "$free_gb GB free under $STORE; a build needs ~10 GB"
 fi
-engine() { "$ENGINE" "$@"; }
 
 # torch: the CPU wheel of the version requirements.txt pins, for TORCH_FROM_WHEELS=1
 TORCH=$(sed -n 's/^torch==\([^ ;#]*\).*/\1/p' requirements.txt)
@@ -84,8 +84,10 @@ if [ "$ENGINE" = buildah ]; then
             say "making the stand-in base $STANDIN: Debian bookworm (debootstrap) + Debian's" \
                 "Python 3.11 in a venv at /usr/local ..."
             start=$SECONDS
-            bash scripts/standin_base.sh "$STANDIN" >"$LOGS/standin.log" 2>&1 \
-                || { tail -40 "$LOGS/standin.log"; fail "the stand-in base (log: $LOGS/standin.log)"; }
+            if ! bash scripts/standin_base.sh "$STANDIN" >"$LOGS/standin.log" 2>&1; then
+                tail -40 "$LOGS/standin.log"
+                fail "making the stand-in base (log: $LOGS/standin.log)"
+            fi
             base_s=$((SECONDS - start))
         fi
         say "building FROM the STAND-IN base $STANDIN, not $BASE (docs/DEPLOY.md lists how" \
@@ -97,7 +99,7 @@ fi
 
 say "building $IMAGE with $ENGINE (WITH_CHROMIUM=$WITH_CHROMIUM; log: $LOGS/build.log) ..."
 start=$SECONDS
-engine build "${build_args[@]}" -t "$IMAGE" . >"$LOGS/build.log" 2>&1 \
+"$ENGINE" build "${build_args[@]}" -t "$IMAGE" . >"$LOGS/build.log" 2>&1 \
     || { tail -40 "$LOGS/build.log"; fail "the build (log: $LOGS/build.log)"; }
 build_s=$((SECONDS - start))
 if [ "$ENGINE" = buildah ]; then

@@ -32,7 +32,8 @@ Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SOURCES
 # What debuerreotype (the tool behind Debian's images) sets up, written out here.
-clean='"rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true";'
+archives=/var/cache/apt/archives
+clean="\"rm -f $archives/*.deb $archives/partial/*.deb /var/cache/apt/*.bin || true\";"
 cat >"$root/etc/apt/apt.conf.d/docker-clean" <<APT
 DPkg::Post-Invoke { $clean };
 APT::Update::Post-Invoke { $clean };
