@@ -13,6 +13,7 @@ Each check prints one line; the exit status is 1 when any failed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -92,6 +93,16 @@ class Engine:
             _run(["docker", "kill", "--signal", "TERM", _docker_id(proc)])
         else:
             os.kill(_tini(proc.pid), signal.SIGTERM)
+
+    def kill(self, proc: subprocess.Popen) -> None:
+        """SIGKILL the entrypoint's processes and the command that started them."""
+        if self.name == "docker":
+            subprocess.run(["docker", "kill", _docker_id(proc)], capture_output=True)
+        for pid in _descendants(proc.pid) if self.name == "buildah" else ():
+            with contextlib.suppress(ProcessLookupError):  # already gone
+                os.kill(pid, signal.SIGKILL)
+        proc.kill()
+        proc.wait()
 
     def close(self) -> None:
         if self.container:
@@ -220,15 +231,15 @@ def main() -> int:
             except Exception as err:  # any failure is this check's
                 check("host Chromium draws " + PAGE, False, repr(err)[:300])
         finally:
-            engine.terminate(server)
             start = time.monotonic()
             try:
+                engine.terminate(server)
                 code = server.wait(timeout=30)
                 check("SIGTERM stops it", code == 0, f"exit {code}, "
                       f"{time.monotonic() - start:.1f} s after SIGTERM")
-            except subprocess.TimeoutExpired:
-                server.kill()
-                check("SIGTERM stops it", False, "still running 30 s after SIGTERM")
+            except (RuntimeError, subprocess.TimeoutExpired) as err:
+                check("SIGTERM stops it", False, str(err))
+                engine.kill(server)
             log.close()
         server_log = (args.logs / "server.log").read_text()
         check("no traceback in the server log", "Traceback" not in server_log,
