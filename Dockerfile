@@ -2,15 +2,19 @@
 #   docker build -t lstm-viz . && docker run -p 8501:8501 lstm-viz   →  http://localhost:8501
 # Teacher settings are LSTM_VIZ_* variables (docker run -e LSTM_VIZ_LANG=zh …); an invalid one
 # stops the container at start with a message naming it. Linted with hadolint by
-# tests/test_deploy_files.py; no container engine on the dev machines, so not built there.
-FROM python:3.11.14-slim-bookworm
+# tests/test_deploy_files.py; built and smoke-tested by scripts/image.sh (CI runs it).
+# Two build arguments for machines that cannot reach Docker Hub or PyTorch's index (the
+# defaults are the real-world build): BASE_IMAGE, a local image with Python 3.11 on bookworm
+# and python/pip on PATH; TORCH_FROM_WHEELS=1, torch from the build context's wheels/ folder.
+ARG BASE_IMAGE=python:3.11.14-slim-bookworm
+FROM ${BASE_IMAGE}
 
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 
 # tini as PID 1: forwards signals and reaps the processes Chromium leaves behind.
 # PNG/SVG downloads drive a headless Chromium (lstm_viz/io/static_image.py); fonts-noto-cjk draws
-# the Chinese labels. Over 450 MB: build with --build-arg WITH_CHROMIUM=0 for a smaller image
-# whose download buttons say that image export is unavailable here.
+# the Chinese labels. About 0.8 GB (docs/DEPLOY.md): build with --build-arg WITH_CHROMIUM=0 for
+# a smaller image whose download buttons say that image export is unavailable here.
 ARG WITH_CHROMIUM=1
 # Debian's security updates replace these packages' versions: pinning one breaks the build.
 # hadolint ignore=DL3008
@@ -26,12 +30,21 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_NO_CACHE_DIR=1
 
-# torch from PyTorch's CPU index (PyPI's Linux wheel pulls in ~3 GB of CUDA libraries); the
-# same version as requirements.txt, whose pins give everything else (checked by the tests).
-COPY requirements.txt /tmp/requirements.txt
-RUN pip install --no-cache-dir --index-url https://download.pytorch.org/whl/cpu torch==2.13.0 \
-    && pip install --no-cache-dir -r /tmp/requirements.txt \
-    && rm /tmp/requirements.txt
+# torch from PyTorch's CPU index (PyPI's Linux wheel pulls in ~3 GB of CUDA libraries), or
+# with TORCH_FROM_WHEELS=1 from the CPU wheel put in wheels/ (.dockerignore lets in only
+# wheels/*.whl; `wheel[s]` matches nothing when there is no such folder), its dependencies
+# from PyPI: pip takes 2.13.0+cpu, a later version than PyPI's 2.13.0 (scripts/image.sh checks
+# that the image has the CPU build). The same version as requirements.txt, whose pins give
+# everything else (checked by the tests).
+ARG TORCH_FROM_WHEELS=0
+COPY requirements.txt wheel[s] /tmp/install/
+RUN if [ "$TORCH_FROM_WHEELS" = 1 ]; then \
+        pip install --no-cache-dir --find-links /tmp/install torch==2.13.0; \
+    else \
+        pip install --no-cache-dir --index-url https://download.pytorch.org/whl/cpu torch==2.13.0; \
+    fi \
+    && pip install --no-cache-dir -r /tmp/install/requirements.txt \
+    && rm -r /tmp/install
 
 # A non-root user (numeric, so that Kubernetes can check runAsNonRoot); HOME is writable (Chromium's profile, fontconfig's cache).
 RUN groupadd --gid 10001 app \

@@ -14,28 +14,15 @@ source scripts/python.sh  # sets PY (a .venv where pip may not install system-wi
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 "$PY" -m pip install -r requirements-dev.txt
 
+source scripts/debian.sh  # need_packages
+
 CHROMIUM=/usr/bin/chromium
-if [ ! -x "$CHROMIUM" ]; then
-    if [ "$(id -u)" = 0 ]; then
-        apt-get update
-        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-            chromium fonts-noto-cjk
-    else
-        echo "scripts/test.sh: $CHROMIUM is missing; the browser tests need it. Install with:" >&2
-        echo "    sudo apt-get update && sudo apt-get install -y chromium fonts-noto-cjk" >&2
-    fi
-fi
+need_packages "the browser tests need it" "$CHROMIUM" chromium fonts-noto-cjk || true
 export LSTM_VIZ_CHROMIUM="$CHROMIUM"
 
 # HAProxy (Debian's) for the two-replica test of deploy/haproxy/haproxy.cfg; it skips without.
-if ! command -v haproxy >/dev/null && [ ! -x /usr/sbin/haproxy ]; then
-    if [ "$(id -u)" = 0 ]; then
-        apt-get update
-        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends haproxy
-    else
-        echo "scripts/test.sh: haproxy is missing; the two-replica test skips. Install with:" >&2
-        echo "    sudo apt-get update && sudo apt-get install -y haproxy" >&2
-    fi
+if ! command -v haproxy >/dev/null; then
+    need_packages "the two-replica test skips" /usr/sbin/haproxy haproxy || true
 fi
 
 # 2-core machines: one compute thread per process for torch and NumPy's OpenBLAS (pytest and

@@ -1,10 +1,10 @@
 """The deployment files: Dockerfile (hadolint), compose file and Kubernetes manifests.
 
-No container engine runs on the dev machines, so these check the files themselves: lint,
-schema validation (``kubernetes-validate --strict``), the packages the image installs
-against requirements.txt, the files the image copies, and the topology the compose file
-and the manifests describe (probes on the health endpoint, sticky sessions by cookie, one
-shared cookie secret).
+These check the files themselves: lint, schema validation (``kubernetes-validate
+--strict``), the packages the image installs against requirements.txt, the files the image
+copies, and the topology the compose file and the manifests describe (probes on the health
+endpoint, sticky sessions by cookie, one shared cookie secret). The image itself is built
+and run by ``scripts/image.sh`` (CI runs it); no compose or Kubernetes runs here.
 """
 
 from __future__ import annotations
@@ -62,21 +62,28 @@ def test_hadolint_finds_nothing():
 def test_image_installs_exactly_the_pinned_requirements():
     runs = " ".join(_args("RUN"))
     pinned = _pins((ROOT / "requirements.txt").read_text())
-    assert "-r /tmp/requirements.txt" in runs  # every pin, as written
+    assert "-r /tmp/install/requirements.txt" in runs  # every pin, as written
     assert any(a.split()[0] == "requirements.txt" for a in _args("COPY"))
-    explicit = {name.lower(): version for name, version in
-                re.findall(r"\s([A-Za-z0-9_.-]+)==([0-9][^\s\\]*)", runs)}
+    explicit = re.findall(r"\s([A-Za-z0-9_.-]+)==([0-9][^\s\\;]*)", runs)
     assert explicit, "torch is installed from the CPU index with an explicit pin"
-    for name, version in explicit.items():  # what the Dockerfile pins itself: no drift
-        assert pinned.get(name) == version, f"Dockerfile {name}=={version}, requirements.txt " \
-                                            f"{pinned.get(name)}"
+    for name, version in explicit:  # what the Dockerfile pins itself: no drift
+        assert pinned.get(name.lower()) == version, (
+            f"Dockerfile {name}=={version}, requirements.txt {pinned.get(name.lower())}")
+    # torch from PyTorch's CPU index by default, or from the wheels/ of the build context
     assert "--index-url https://download.pytorch.org/whl/cpu torch==" in runs
+    assert "--find-links /tmp/install torch==" in runs
     assert runs.count("pip install") == runs.count("pip install --no-cache-dir")
+
+
+def _arg_defaults() -> dict[str, str]:
+    return dict(a.split("=", 1) if "=" in a else (a, "") for a in _args("ARG"))
 
 
 def test_image_base_and_runtime_settings():
     (base,) = _args("FROM")
-    assert re.fullmatch(r"python:3\.11\.\d+-slim-bookworm", base)
+    assert base == "${BASE_IMAGE}"  # the official image unless a build says otherwise
+    assert re.fullmatch(r"python:3\.11\.\d+-slim-bookworm", _arg_defaults()["BASE_IMAGE"])
+    assert _arg_defaults()["TORCH_FROM_WHEELS"] == "0" and _arg_defaults()["WITH_CHROMIUM"] == "1"
     env = " ".join(_args("ENV"))
     for setting in ("LSTM_VIZ_TORCH_THREADS=1", "OMP_NUM_THREADS=1"):
         assert setting in env
@@ -104,16 +111,39 @@ def _ignored(path: str, patterns: list[str]) -> bool:
 
 
 def _copied() -> list[str]:
+    """The sources COPY names, less the optional wheel[s] (a glob: there when image.sh made it)."""
     sources = []
     for args in _args("COPY"):
         words = [w for w in args.split() if not w.startswith("--")]
-        sources += [w.rstrip("/") for w in words[:-1]]
+        sources += [w.rstrip("/") for w in words[:-1] if w != "wheel[s]"]
     return sources
 
 
+def _dockerignore() -> list[str]:
+    return [line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()
+            if line.strip() and not line.startswith("#")]
+
+
+def test_image_takes_only_wheels_from_the_wheels_folder():
+    assert any("wheel[s]" in args.split() for args in _args("COPY"))
+    patterns = _dockerignore()
+    torch = _pins((ROOT / "requirements.txt").read_text())["torch"]
+    assert not _ignored(f"wheels/torch-{torch}+cpu-cp311-cp311-manylinux_2_28_x86_64.whl",
+                        patterns)
+    for other in ("wheels/notes.txt", "tests/x.whl"):
+        assert _ignored(other, patterns), other
+    assert "/wheels/" in (ROOT / ".gitignore").read_text().split()  # never committed
+
+
+def test_image_script_passes_only_declared_build_args():
+    script = (ROOT / "scripts" / "image.sh").read_text()
+    passed = set(re.findall(r"--build-arg \"?([A-Z_]+)=", script))
+    assert passed == {"BASE_IMAGE", "TORCH_FROM_WHEELS", "WITH_CHROMIUM"}
+    assert passed <= set(_arg_defaults())
+
+
 def test_image_copies_what_the_app_needs():
-    patterns = [line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()
-                if line.strip() and not line.startswith("#")]
+    patterns = _dockerignore()
     copied = _copied()
     for source in copied:
         assert (ROOT / source).exists(), source
