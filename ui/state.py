@@ -91,8 +91,9 @@ def init() -> None:
     raw = _query_now()
     st.session_state.page_params = {k: raw[k][-1][:MAX_CHARS] for k in page_keys()
                                     if raw.get(k)}
-    st.session_state.link_config = any(k in raw for k in (*CONFIG_KEYS, *SPEC_KEYS, "preset",
-                                                          "weights"))
+    # a shared link to a page with keys (a lesson step) that also names a configuration
+    st.session_state.link_config = bool(st.session_state.page_params) and any(
+        k in raw for k in (*CONFIG_KEYS, *SPEC_KEYS, "preset", "weights"))
     try:
         s, found = from_query(_teacher_defaults(_query_now()), caps())
     except Exception:  # a bug must not cost the student the app: the preset, and the log

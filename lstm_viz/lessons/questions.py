@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from lstm_viz.core.build import RNNModule
 from lstm_viz.core.config import constructor_call
+from lstm_viz.core.shapes import GATE_COUNT, shape_contract
 from lstm_viz.lessons import contract, reading, targets, truth
 from lstm_viz.lessons.catalogue import Step
 from lstm_viz.lessons.facts import Facts
@@ -69,13 +70,27 @@ def values(step: Step, run: Run, facts: Facts) -> dict:
            "call": constructor_call(cfg), "name": targets.display(step.target),
            "lengths": list(facts.lengths), "T": facts.total_length,
            "last": "output[:, -1]" if cfg.batch_first else "output[-1]",
-           "tail": "" if cfg.D == 1 else f"[..., {cfg.H_out}:]"}
+           "tail": "" if cfg.D == 1 else f"[..., {cfg.H_out}:]", "tokens": sum(facts.lengths),
+           "layout": "(N, L, H_in)" if cfg.batch_first else "(L, N, H_in)",
+           "gates": GATE_COUNT[cfg.cell], "proj": cfg.proj_size, "is_packed": facts.packed}
     out.update({k: v for k, v in p.items() if k in ("t", "n", "k", "d", "kind", "token")})
     if "n" in p:
         out["sentence"] = " ".join(run.batch.tokens[p["n"]])
     if "unit" in p:
         out["unit"] = reading.unit(run, p)
     return out
+
+
+def formula(step: Step, facts: Facts) -> str:
+    """A shape target's rule in PyTorch's letters: ``output = (L, N, D*H_out)``; "" if none."""
+    if targets.kind(step.target) != "shape":
+        return ""
+    special = {"packed_data": "(sum(lengths), H_in)", "batch_sizes": "(L,)"}
+    dims = special.get(step.target)
+    if dims is None:
+        entries = {e.name: e.dims for e in shape_contract(facts.config, facts.N, facts.L)}
+        dims = f"({', '.join(entries[step.target])})"
+    return f"{targets.display(step.target)} = {dims}"
 
 
 def _evidence(step: Step, run: Run, module: RNNModule, answer) -> str:

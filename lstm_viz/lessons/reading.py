@@ -32,6 +32,22 @@ def predictions(run: Run) -> list[str]:
     return [classes[int(k)] for k in probs.argmax(-1)]
 
 
+def view_values(run: Run, view: dict) -> tuple[np.ndarray, list[str]]:
+    """The heatmap a question is read from: (rows, units) values and one label per row.
+
+    ``{"name": "o", "n": 0}``: gate o of sentence 0 over its steps, labelled by token;
+    ``{"name": "h_n"}``: h after each sentence's last token, labelled by sentence.
+    """
+    v = values(run)
+    if view["name"] == "h_n":
+        ends = run.trace.lengths.numpy() - 1
+        labels = [f"{n}: {' '.join(toks)}"[:24] for n, toks in enumerate(run.batch.tokens)]
+        return v["h"][np.arange(len(ends)), ends], labels  # (N, H_out)
+    n = view["n"]
+    length = int(run.trace.lengths[n])
+    return v[view["name"]][n, :length], run.batch.tokens[n][:length]  # (length, units)
+
+
 def _trigger(run: Run, kind: str, token: str) -> int:
     return readable.trigger_finding(values(run), run.batch.tokens, (token,), (kind,)).unit
 
