@@ -17,11 +17,11 @@ locked = state.settings().lock
 
 
 def pick_lesson() -> None:
-    lessons.go(st.session_state["learn_lesson"], 0, at.seed)
+    lessons.go(st.session_state["learn_lesson"], 0)
 
 
 def pick_seed() -> None:
-    lessons.go(steps.DRILL, 0, st.session_state["learn_seed"])
+    lessons.drill_seed(st.session_state["learn_seed"])
 
 
 top = st.columns([3, 1, 2])
@@ -31,7 +31,7 @@ top[0].selectbox(t("learn.lesson", lang), steps.lesson_ids(), key="learn_lesson"
                  disabled=locked)
 if at.lesson == steps.DRILL:
     st.session_state["learn_seed"] = at.seed
-    top[1].number_input(t("learn.seed", lang), 0, lessons.MAX_SEED, key="learn_seed",
+    top[1].number_input(t("learn.seed", lang), 0, state.caps().max_seed - 1, key="learn_seed",
                         on_change=pick_seed, disabled=locked, help=t("learn.seed_help", lang))
 right, attempted = lessons.progress()
 top[2].metric(t("learn.progress_label", lang), f"{right} / {attempted}",
@@ -64,11 +64,11 @@ if q is not None:
 
 nav = st.container(horizontal=True)
 if at.index > 0:
-    nav.button(t("learn.prev", lang), on_click=lessons.go, args=(at.lesson, at.index - 1,
-                  at.seed), icon=":material/arrow_back:", key="learn_prev")
+    nav.button(t("learn.prev", lang), on_click=lessons.go, args=(at.lesson, at.index - 1),
+               icon=":material/arrow_back:", key="learn_prev")
 if at.index + 1 < total:
-    nav.button(t("learn.next", lang), on_click=lessons.go, args=(at.lesson, at.index + 1,
-                  at.seed), icon=":material/arrow_forward:", key="learn_next",
+    nav.button(t("learn.next", lang), on_click=lessons.go, args=(at.lesson, at.index + 1),
+               icon=":material/arrow_forward:", key="learn_next",
                   type="primary" if q is None or lessons.log_of(at)["done"] else "secondary")
 elif q is None or lessons.log_of(at)["done"]:
     st.success(t("learn.done", lang), icon=":material/school:")

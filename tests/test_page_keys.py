@@ -7,7 +7,7 @@ from lstm_viz.state.teacher_env import url_defaults
 
 def test_page_keys_are_not_unknown_and_not_settings():
     settings, notices = from_query({"preset": ["official"], "lesson": ["003-batch-first"],
-                                    "step": ["2"], "seed": ["7"], "lang": ["zh"]})
+                                    "step": ["2"], "lang": ["zh"]})
     assert notices == []
     assert set(to_query(settings)) == {"preset", "lang"}
     _, notices = from_query({"lesson": ["x"], "bogus": ["1"]})
@@ -22,6 +22,6 @@ def test_a_locked_deployment_keeps_a_lesson_link():
 
 
 def test_keys_by_page():
-    assert page_keys("learn") == ("lesson", "step", "seed")
+    assert page_keys("learn") == ("lesson", "step")
     assert page_keys("shapes") == ()
     assert set(page_keys("learn")) <= set(page_keys())

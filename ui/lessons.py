@@ -21,7 +21,6 @@ from ui import run, state
 from ui.text import md_escape
 
 log = logging.getLogger("lstm_viz.app")
-MAX_SEED = 10**9
 
 
 @dataclass(frozen=True)
@@ -35,8 +34,9 @@ class Where:
         return f"{self.lesson}/{self.seed}/{self.index}"
 
 
-def _int(name: str, high: int, notices: list[str]) -> int:
-    raw = state.page_param(name)
+def _step(high: int, notices: list[str]) -> int:
+    """``step=`` as a whole number from 0 to ``high`` (repaired with a notice)."""
+    raw = state.page_param("step")
     if raw is None:
         return 0
     text = raw.strip()
@@ -47,7 +47,7 @@ def _int(name: str, high: int, notices: list[str]) -> int:
     else:
         return int(text)
     used = min(int(text), high) if text.isascii() and text.isdigit() else 0
-    notices.append(t(f"learn.notice.{name}", state.lang(), value=text[:40], rule=rule, used=used))
+    notices.append(t("learn.notice.step", state.lang(), value=text[:40], rule=rule, used=used))
     return used
 
 
@@ -59,19 +59,24 @@ def where() -> Where:
         notices.append(t("learn.notice.lesson", state.lang(), value=lesson[:40],
                          lessons=", ".join(steps.lesson_ids()), used=steps.lesson_ids()[0]))
         lesson = steps.lesson_ids()[0]
-    seed = _int("seed", MAX_SEED, notices) if lesson == steps.DRILL else 0
-    index = _int("step", steps.count(lesson) - 1, notices)
+    seed = state.settings().spec.seed if lesson == steps.DRILL else 0  # the drill's: seed=
+    index = _step(steps.count(lesson) - 1, notices)
     for text in notices:
         st.warning(md_escape(text), icon=":material/warning:")
     found = Where(lesson, index, seed)
-    state.set_page_params(lesson=lesson, step=index, seed=seed if lesson == steps.DRILL else None)
+    state.set_page_params(lesson=lesson, step=index)
     return found
 
 
-def go(lesson: str, index: int = 0, seed: int | None = None) -> None:
+def go(lesson: str, index: int = 0) -> None:
     """Move to a step (a callback): the next run sets its configuration."""
-    state.set_page_params(lesson=lesson, step=index,
-                          seed=(seed or 0) if lesson == steps.DRILL else None)
+    state.set_page_params(lesson=lesson, step=index)
+
+
+def drill_seed(seed: int) -> None:
+    """Start the drill over with another seed (the Settings' seed: the URL's seed=)."""
+    state.apply("seed", seed)
+    go(steps.DRILL, 0)
 
 
 def step_of(at: Where, caps: Caps) -> Step:

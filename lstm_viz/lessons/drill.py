@@ -1,7 +1,8 @@
 """The endless drill: seeded random configurations, one shape question each.
 
 ``drill_step(seed, index, caps)`` is a pure function of its arguments, so every student who
-opens ``?lesson=drill&seed=K`` meets the same sequence. Sizes stay small (so the numbers
+opens ``?lesson=drill&seed=K`` meets the same sequence; K is also the module's ``seed`` (the
+Settings' own URL key), so everyone gets the same weights too. Sizes stay small (so the numbers
 can be told apart) and within the classroom ``caps``; packed batches are sentences of
 token ids (``tokens="ids"`` + ``nn.Embedding``) of random lengths, the longest one L long.
 """
@@ -68,6 +69,6 @@ def drill_step(seed: int, index: int, caps: Caps | None = None) -> Step:
     caps = caps or Caps()
     rng = random.Random(f"lstm-viz drill {seed} {index}")
     values = {**_sizes(rng, caps), **_batch(rng, caps, rng.random() < 0.35), "h0": "randn",
-              "seed": rng.randint(0, min(999, caps.max_seed - 1))}
+              "seed": min(seed, caps.max_seed - 1)}  # the URL's seed=: the weights' seed too
     target = rng.choice(targets_for(values))
     return Step("drill", index, "drill", target, "official", values, {}, "shapes")
