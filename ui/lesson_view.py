@@ -119,9 +119,10 @@ def form(at, q: Question, lang: str) -> None:
                      horizontal=True, format_func=partial(answer_text, q, lang=lang))
         buttons = st.container(horizontal=True)
         buttons.form_submit_button(t("learn.check", lang), type="primary", icon=":material/check:",
-                                on_click=lessons.submit, args=(at, q, widget))
+                                   on_click=lessons.submit, args=(at, q, widget),
+                                   key=f"learn_check_{at.key}")
         buttons.form_submit_button(t("learn.show", lang), icon=":material/visibility:",
-                                 on_click=lessons.show, args=(at,))
+                                   on_click=lessons.show, args=(at,), key=f"learn_show_{at.key}")
 
 
 def feedback(q: Question, record: dict, lang: str) -> None:

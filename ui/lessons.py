@@ -52,8 +52,9 @@ def _step(high: int, notices: list[str]) -> int:
 
 
 def where() -> Where:
-    """The step the URL names, repaired (each repair a notice shown on this run)."""
-    notices: list[str] = []
+    """The step the URL names, repaired; each repair is a notice, shown until the student
+    moves on (a step's first run reruns at once to set its configuration)."""
+    notices: list[str] = st.session_state.setdefault("learn_notices", [])
     lesson = state.page_param("lesson") or steps.lesson_ids()[0]
     if lesson not in steps.lesson_ids():  # looked up in a tuple, never used as a path
         notices.append(t("learn.notice.lesson", state.lang(), value=lesson[:40],
@@ -70,6 +71,7 @@ def where() -> Where:
 
 def go(lesson: str, index: int = 0) -> None:
     """Move to a step (a callback): the next run sets its configuration."""
+    st.session_state.learn_notices = []
     state.set_page_params(lesson=lesson, step=index)
 
 

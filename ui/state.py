@@ -91,11 +91,14 @@ def init() -> None:
     raw = _query_now()
     st.session_state.page_params = {k: raw[k][-1][:MAX_CHARS] for k in page_keys()
                                     if raw.get(k)}
-    # a shared link to a page with keys (a lesson step) that also names a configuration
-    st.session_state.link_config = bool(st.session_state.page_params) and any(
-        k in raw for k in (*CONFIG_KEYS, *SPEC_KEYS, "preset", "weights"))
+    params = _teacher_defaults(_query_now())
+    # a shared link to a page with keys (a lesson step) that names a configuration the
+    # deployment lets it keep (a locked one drops the URL's)
+    kept = any(k in params for k in (*CONFIG_KEYS, *SPEC_KEYS, "weights")) or (
+        "preset" in raw and params.get("preset") == raw["preset"])
+    st.session_state.link_config = bool(st.session_state.page_params) and kept
     try:
-        s, found = from_query(_teacher_defaults(_query_now()), caps())
+        s, found = from_query(params, caps())
     except Exception:  # a bug must not cost the student the app: the preset, and the log
         log.exception("query could not be read: %r", _query_now())
         s, found = from_preset(DEFAULT_PRESET), [Notice("URL", "…", "could not be read",
