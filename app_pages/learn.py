@@ -40,7 +40,7 @@ st.caption(t(f"lesson.{at.lesson}.intro", lang))
 
 step = lessons.enter(at)
 total = steps.count(at.lesson)
-st.subheader(t("learn.drill_step", lang, k=at.index + 1, seed=at.seed) if at.lesson == steps.DRILL
+st.header(t("learn.drill_step", lang, k=at.index + 1, seed=at.seed) if at.lesson == steps.DRILL
              else t("learn.step_of", lang, k=at.index + 1, count=total))
 result = run.current_run()
 q = lessons.question(step, result) if result is not None else None

@@ -71,7 +71,7 @@ def test_every_lesson_to_the_end_wrong_then_right(lesson, lang):
     at = learn({"lesson": lesson, "lang": lang})
     for k in range(count(lesson)):
         healthy(at)
-        assert at.subheader[0].value == t("learn.step_of", lang, k=k + 1, count=count(lesson))
+        assert at.header[0].value == t("learn.step_of", lang, k=k + 1, count=count(lesson))
         q = question_now(at, lesson, k)
         mid, wrong = some_wrong(q)
         answer(at, q, wrong)
@@ -96,7 +96,7 @@ def test_every_lesson_to_the_end_wrong_then_right(lesson, lang):
 def test_a_teachers_link_opens_exactly_that_step():
     at = learn({"lesson": "003-batch-first", "step": "2", "lang": "zh"})
     healthy(at)
-    assert at.subheader[0].value == t("learn.step_of", "zh", k=3, count=count("003-batch-first"))
+    assert at.header[0].value == t("learn.step_of", "zh", k=3, count=count("003-batch-first"))
     s = at.session_state["settings"]
     assert (s.preset, s.lang) == ("batch-first", "zh")
     assert dict(at.query_params)["lesson"] == "003-batch-first"
