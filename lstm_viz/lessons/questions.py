@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from lstm_viz import trained
 from lstm_viz.core.build import RNNModule
 from lstm_viz.core.config import constructor_call
 from lstm_viz.core.shapes import GATE_COUNT, shape_contract
@@ -45,15 +46,17 @@ def facts_of(run: Run) -> Facts:
                  spec.packed, spec.total_length if spec.packed else 0)
 
 
-def _size(shape: tuple[int, ...]) -> str:
-    return f"torch.Size([{', '.join(map(str, shape))}])"
+def _evidence(step: Step, run: Run, answer) -> str:
+    if step.target in reading.TARGETS:
+        return reading.evidence(run, step.target, step.params, answer)
+    return truth.evidence(run, step.target, step.params, answer)
 
 
 def _options(step: Step, run: Run, facts: Facts) -> tuple:
     if step.target == "hn_row":
         return tuple(range(facts.config.num_layers * facts.config.D))
     if step.target == "model_answer":
-        return tuple(reading.trained.info(run.settings.weights)["classes"])
+        return tuple(trained.info(run.settings.weights)["classes"])
     if step.target in targets.UNITS:
         return tuple(range(run.trace.step_values(0, 0)[step.params.get("kind", "h")].shape[-1]))
     if step.target in targets.STEPS:
@@ -93,35 +96,6 @@ def formula(step: Step, facts: Facts) -> str:
     return f"{targets.display(step.target)} = {dims}"
 
 
-def _evidence(step: Step, run: Run, module: RNNModule, answer) -> str:
-    name, target = targets.display(step.target), step.target
-    if targets.kind(target) == "shape":
-        return f"{name}.shape\n# {_size(answer)}"
-    if target == "hn_row":
-        k, d = step.params["k"], step.params["d"]
-        last, h_n = truth.last_state(run, k, d), run.trace.h_n.float().cpu()
-        return "\n".join(f"(h_n[{r}] - h[layer {k}, direction {d}, last]).abs().max()"
-                         f"  # {float((h_n[r] - last).abs().max()):.2g}"
-                         for r in range(h_n.shape[0]))
-    if target == "hn_equals_last_output":
-        cfg, out = run.trace.config, truth.output_tensor(run).float()
-        last = (out[:, -1] if cfg.batch_first else out[-1])[:, -cfg.H_out:]
-        diff = float((run.trace.h_n[-1].float().cpu() - last).abs().max())
-        return f"(h_n[-1] - {values(step, run, facts_of(run))['last']}[..., -{cfg.H_out}:])" \
-               f".abs().max()\n# {diff:.4g}"
-    if target == "enforce_sorted":
-        return f"# {run.enforce_sorted_error or 'packed'}".split("\n")[0]
-    if target in ("tokens_at_step", "batch_N", "steps_read"):
-        batch = run.batch
-        sizes = getattr(batch.input, "batch_sizes", None)
-        lines = [f"input.shape  # {_size(tuple(batch.padded.shape))}"]
-        if sizes is not None:
-            lines += [f"packed.batch_sizes  # {sizes.tolist()}",
-                      f"lengths  # {run.trace.lengths.tolist()}"]
-        return "\n".join(lines)
-    return reading.evidence(run, target, step.params, answer)
-
-
 def ask(step: Step, run: Run, module: RNNModule) -> Question:
     """The question of ``step`` on ``run`` (made from the step's Settings) and its module."""
     facts = facts_of(run)
@@ -138,4 +112,4 @@ def ask(step: Step, run: Run, module: RNNModule) -> Question:
                 {"name": step.params.get("kind", "h"), "n": step.params["n"]})
     return Question(step, targets.kind(step.target), expected, _options(step, run, facts),
                     wrong_answers(facts, step.target, step.params, run, expected),
-                    values(step, run, facts), _evidence(step, run, module, expected), view)
+                    values(step, run, facts), _evidence(step, run, expected), view)

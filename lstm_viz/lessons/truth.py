@@ -12,6 +12,7 @@ import torch
 from torch.nn.utils.rnn import PackedSequence, pad_packed_sequence
 
 from lstm_viz.core.build import RNNModule
+from lstm_viz.lessons.targets import display
 from lstm_viz.state.pipeline import Run
 
 ATOL = 1e-6  # equal within float32 rounding of the same computation
@@ -67,13 +68,16 @@ def hn_row(run: Run, k: int, d: int) -> int:
     return rows[0]
 
 
-def hn_equals_last_output(run: Run) -> str:
-    """"yes" if h_n[-1] equals the last H_out features of output's last time step."""
+def last_output_diff(run: Run) -> float:
+    """max |h_n[-1] - (the last H_out features of output's last time step)|."""
     cfg, out = run.trace.config, output_tensor(run).float()
     last = out[:, -1] if cfg.batch_first else out[-1]  # (N, D*H_out)
-    same = torch.allclose(run.trace.h_n[-1].detach().float().cpu(), last[:, -cfg.H_out:],
-                          atol=ATOL)
-    return "yes" if same else "no"
+    return float((run.trace.h_n[-1].detach().float().cpu() - last[:, -cfg.H_out:]).abs().max())
+
+
+def hn_equals_last_output(run: Run) -> str:
+    """"yes" if h_n[-1] equals the last H_out features of output's last time step."""
+    return "yes" if last_output_diff(run) <= ATOL else "no"
 
 
 def answer(run: Run, module: RNNModule, target: str, params: dict):
@@ -95,3 +99,32 @@ def answer(run: Run, module: RNNModule, target: str, params: dict):
     if target == "enforce_sorted":
         return "raises" if run.enforce_sorted_error else "packs"
     return shape(run, module, target)
+
+
+def _size(shape: tuple[int, ...]) -> str:
+    return f"torch.Size([{', '.join(map(str, shape))}])"
+
+
+def evidence(run: Run, target: str, params: dict, answer) -> str:
+    """What torch returned for ``target``, as Python-like lines (shown on reveal)."""
+    if target not in ("batch_N", "tokens_at_step", "steps_read", "hn_row",
+                      "hn_equals_last_output", "enforce_sorted"):
+        return f"{display(target)}.shape\n# {_size(answer)}"
+    if target == "hn_row":
+        k, d = params["k"], params["d"]
+        last, h_n = last_state(run, k, d), run.trace.h_n.float().cpu()
+        return "\n".join(f"(h_n[{r}] - h[layer {k}, direction {d}, last]).abs().max()"
+                         f"  # {float((h_n[r] - last).abs().max()):.2g}"
+                         for r in range(h_n.shape[0]))
+    if target == "hn_equals_last_output":
+        cfg = run.trace.config
+        last = "output[:, -1]" if cfg.batch_first else "output[-1]"
+        return (f"(h_n[-1] - {last}[..., -{cfg.H_out}:]).abs().max()\n"
+                f"# {last_output_diff(run):.4g}")
+    if target == "enforce_sorted":
+        return f"# {(run.enforce_sorted_error or 'packed').splitlines()[0]}"
+    lines = [f"input.shape  # {_size(tuple(run.batch.padded.shape))}"]
+    if isinstance(run.batch.input, PackedSequence):
+        lines += [f"packed.batch_sizes  # {run.batch.input.batch_sizes.tolist()}",
+                  f"lengths  # {run.trace.lengths.tolist()}"]
+    return "\n".join(lines)
