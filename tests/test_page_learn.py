@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from lstm_viz.i18n import LANGS, t
 from lstm_viz.lessons.checker import shape_text
 from lstm_viz.lessons.questions import ask
-from lstm_viz.lessons.steps import count, lesson_ids, step_of
+from lstm_viz.lessons.steps import count, lesson_ids, settings_for, step_of
 from lstm_viz.state.pipeline import build, run
 from tests.apptest_utils import open_app
 
@@ -152,6 +152,9 @@ def test_the_drill_gives_everyone_the_same_questions():
     for k in range(3):
         healthy(first)
         assert first.session_state["settings"] == second.session_state["settings"]
+        own, _ = settings_for(step_of("drill", k, 5), first.session_state["settings"])
+        assert first.session_state["settings"] == own  # the question's configuration
+        assert not first.info  # nothing says the configuration was changed
         q = question_now(first, "drill", k)
         assert q.kind == "shape"
         answer(first, q, q.expected)

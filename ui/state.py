@@ -92,10 +92,11 @@ def init() -> None:
     st.session_state.page_params = {k: raw[k][-1][:MAX_CHARS] for k in page_keys()
                                     if raw.get(k)}
     params = _teacher_defaults(_query_now())
-    # a shared link to a page with keys (a lesson step) that names a configuration the
-    # deployment lets it keep (a locked one drops the URL's)
-    kept = any(k in params for k in (*CONFIG_KEYS, *SPEC_KEYS, "weights")) or (
-        "preset" in raw and params.get("preset") == raw["preset"])
+    # A link the app wrote (it always names the preset) to a page with keys of its own (a
+    # lesson step) keeps its configuration, unless the deployment's lock dropped some of it;
+    # a teacher's short link (?lesson=…&step=…, seed=…) gets the step's configuration.
+    kept = "preset" in raw and params.get("preset") == raw["preset"] and all(
+        k in params for k in raw if k in (*CONFIG_KEYS, *SPEC_KEYS, "weights"))
     st.session_state.link_config = bool(st.session_state.page_params) and kept
     try:
         s, found = from_query(params, caps())
