@@ -208,3 +208,24 @@ def test_one_students_answers_stay_in_their_session():
     answer(a, q, q.expected)
     b.run()
     assert a.metric[0].value == "1 / 1" and b.metric[0].value == "0 / 0"
+
+
+def test_a_deployments_smaller_caps_change_the_numbers_not_the_checking(monkeypatch):
+    """LSTM_VIZ_MAX_HIDDEN_SIZE=8: lesson 000's LSTM(10, 20, 2) becomes LSTM(10, 8, 2) (with a
+    notice), and the question is asked of that module."""
+    from ui import state
+
+    monkeypatch.setenv("LSTM_VIZ_MAX_HIDDEN_SIZE", "8")
+    state.caps.clear()
+    try:
+        at = learn({"lesson": "000-shapes", "step": "2"})
+        healthy(at)
+        assert at.session_state["settings"].config.hidden_size == 8
+        assert any("hidden_size" in w.value.replace("\\", "") for w in at.warning)  # named
+        q = question_now(at, "000-shapes", 2)
+        assert q.expected == (5, 3, 8)
+        answer(at, q, q.expected)
+        assert at.success
+    finally:
+        monkeypatch.undo()
+        state.caps.clear()
