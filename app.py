@@ -6,7 +6,7 @@ import streamlit as st
 
 from lstm_viz.i18n import t
 from lstm_viz.state.pipeline import set_threads
-from ui import sidebar, state
+from ui import a11y, sidebar, state
 from ui.memory import start_trimmer
 
 PAGES = [  # (file in app_pages/, URL path, icon); the first is the default page at /
@@ -15,12 +15,14 @@ PAGES = [  # (file in app_pages/, URL path, icon); the first is the default page
     ("gates", "gates", ":material/tune:"),
     ("states", "states", ":material/grid_on:"),
     ("packing", "packing", ":material/inventory_2:"),
+    ("learn", "learn", ":material/school:"),
 ]
 
 FAVICON = Path(__file__).parent / "ui" / "favicon.png"  # local: no icon fetched from a CDN
 
 st.set_page_config(page_title="lstm-viz", page_icon=str(FAVICON), layout="wide")
 set_threads()
+a11y.style()  # captions' contrast, keyboard-reachable formulas (axe-core)
 start_trimmer()  # once per process: RSS falls back after sessions close
 state.init()
 lang = state.lang()
@@ -30,5 +32,5 @@ page = st.navigation([
             url_path=path or None, default=not path)
     for name, path, icon in PAGES
 ])
-state.write_url()
+state.write_url(page.url_path)
 page.run()

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from appserver import CHROMIUM, CHROMIUM_ARGS, ROOT, settle, streamlit_server
 
 PAGES = {"overview": "", "shapes": "shapes", "gates": "gates", "states": "states",
-         "packing": "packing"}
+         "packing": "packing", "learn": "learn"}
 PRESETS = ("official", "pets", "packing", "stacked")
 LANGS = ("en", "zh")
 # Views the guides point at that no preset shows as it is: name -> (page, query string).
@@ -33,7 +33,13 @@ SCENES = {
     "overview-teacher": ("overview", "preset=pets&hide=preset,cell,mode&lock=1"),
     "gates-trained-sentiment": ("gates", "preset=trained-sentiment"),
     "states-trained-brackets": ("states", "preset=trained-brackets"),
+    "learn-question": ("learn", "lesson=000-shapes&step=2"),
+    "learn-diagnosis": ("learn", "lesson=000-shapes&step=2"),
+    "learn-reveal": ("learn", "lesson=000-shapes&step=2"),
+    "learn-trained": ("learn", "lesson=trained-sentiment&step=2"),
 }
+# Answers typed (then Enter) before a scene is shot: a wrong one, then the right one.
+ANSWERS = {"learn-diagnosis": ("(3, 5, 20)",), "learn-reveal": ("(3, 5, 20)", "5,3,20")}
 OUT = ROOT / "docs" / "images"
 LOCALES = {"en": "en-US", "zh": "zh-CN"}
 # The height to shoot: everything the app drew (the main column scrolls inside the window),
@@ -86,6 +92,12 @@ def shoot(browser, url: str, lang: str, page_name: str, query: str, path: Path,
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(f"{url}/{PAGES[page_name]}?{query}&lang={lang}")
         settle(page)
+        for text in ANSWERS.get(path.stem, ()):
+            box = page.locator("[data-testid=stForm] input[type=text]")
+            box.fill(text)
+            box.press("Enter")
+            page.wait_for_timeout(500)  # the rerun starts
+            settle(page)
         full = max(page.evaluate(SHOT_HEIGHT, max_height), height)
         page.set_viewport_size({"width": width, "height": full})
         page.wait_for_timeout(300)  # the window grew: let Streamlit lay out again
@@ -127,7 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--url", help="a running app (default: start one on a free port)")
     parser.add_argument("--out", type=Path, default=OUT)
-    parser.add_argument("--pages", nargs="+", default=list(PAGES), choices=list(PAGES))
+    parser.add_argument("--pages", nargs="+", default=[p for p in PAGES if p != "learn"],
+                        choices=list(PAGES))
     parser.add_argument("--presets", nargs="+", default=list(PRESETS))
     parser.add_argument("--langs", nargs="+", default=list(LANGS), choices=list(LANGS))
     parser.add_argument("--only", help="only shots whose 'lang/name' contains this")

@@ -15,10 +15,18 @@ import streamlit as st
 from lstm_viz import trained
 from lstm_viz.core.caps import Caps
 from lstm_viz.i18n import pick_lang
+from lstm_viz.state.page_keys import MAX_CHARS, page_keys
 from lstm_viz.state.presets import DEFAULT_PRESET, PRESETS
 from lstm_viz.state.query import from_query, to_query
 from lstm_viz.state.repair import make_valid
-from lstm_viz.state.settings import KNOWN_KEYS, Notice, Settings, from_preset
+from lstm_viz.state.settings import (
+    CONFIG_KEYS,
+    KNOWN_KEYS,
+    SPEC_KEYS,
+    Notice,
+    Settings,
+    from_preset,
+)
 from lstm_viz.state.teacher_env import url_defaults
 
 log = logging.getLogger("lstm_viz.app")
@@ -80,8 +88,18 @@ def init() -> None:
     _forget_widgets()
     if "settings" in st.session_state:
         return
+    raw = _query_now()
+    st.session_state.page_params = {k: raw[k][-1][:MAX_CHARS] for k in page_keys()
+                                    if raw.get(k)}
+    params = _teacher_defaults(_query_now())
+    # A link the app wrote (it always names the preset) to a page with keys of its own (a
+    # lesson step) keeps its configuration, unless the deployment's lock dropped some of it;
+    # a teacher's short link (?lesson=…&step=…, seed=…) gets the step's configuration.
+    kept = "preset" in raw and params.get("preset") == raw["preset"] and all(
+        k in params for k in raw if k in (*CONFIG_KEYS, *SPEC_KEYS, "weights"))
+    st.session_state.link_config = bool(st.session_state.page_params) and kept
     try:
-        s, found = from_query(_teacher_defaults(_query_now()), caps())
+        s, found = from_query(params, caps())
     except Exception:  # a bug must not cost the student the app: the preset, and the log
         log.exception("query could not be read: %r", _query_now())
         s, found = from_preset(DEFAULT_PRESET), [Notice("URL", "…", "could not be read",
@@ -131,18 +149,44 @@ def apply(name: str, value) -> None:
     except Exception:  # unknown name, a value of a kind nothing expects: keep what was valid
         log.exception("widget value refused: %s=%r", name, value)
         new, found = current, [Notice(str(name)[:40], str(value)[:40], "refused")]
-    st.session_state.settings = new
-    st.session_state.notices = found
-    st.session_state.forget_widgets = True  # widgets re-read the repaired Settings (init)
-    write_url()
+    replace(new, found)
 
 
 def on_change(name: str) -> None:
     apply(name, st.session_state[widget_key(name)])
 
 
-def write_url() -> None:
-    """Mirror the Settings into the query string (cleared by page navigation)."""
-    wanted = to_query(settings())
+def replace(new: Settings, found: list[Notice]) -> None:
+    """Store valid Settings (``apply``'s, or a lesson step's) with the notices of what was
+    repaired, and mirror them into the URL."""
+    st.session_state.settings = new
+    st.session_state.notices = found
+    st.session_state.forget_widgets = True  # widgets re-read the repaired Settings (init)
+    write_url()
+
+
+def page_param(name: str) -> str | None:
+    """The current value of a page's own URL key (``lstm_viz.state.page_keys``)."""
+    return st.session_state.get("page_params", {}).get(name)
+
+
+def set_page_params(**values) -> None:
+    """Change page keys (None removes one) and mirror them into the URL."""
+    params = dict(st.session_state.get("page_params", {}))
+    params.update({k: str(v)[:MAX_CHARS] for k, v in values.items() if v is not None})
+    for k in [k for k, v in values.items() if v is None]:
+        params.pop(k, None)
+    st.session_state.page_params = params
+    write_url()
+
+
+def write_url(page: str | None = None) -> None:
+    """Mirror the Settings, and the shown page's own keys, into the query string (cleared
+    by page navigation). ``page``: the URL path now shown (app.py passes it every run)."""
+    if page is not None:
+        st.session_state.page_path = page
+    own = page_keys(st.session_state.get("page_path", ""))
+    wanted = to_query(settings()) | {k: v for k, v in st.session_state.get(
+        "page_params", {}).items() if k in own}
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)

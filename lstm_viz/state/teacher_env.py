@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 
 from lstm_viz.core.caps import Caps
+from lstm_viz.state.page_keys import page_keys
 from lstm_viz.state.presets import PRESETS
 from lstm_viz.state.sanitize import DEVICE
 from lstm_viz.state.settings import HIDEABLE, LANGS
@@ -184,7 +185,8 @@ def url_defaults(params: dict, environ: Mapping[str, str] | None = None) -> dict
     A value the URL sets wins, except under a deployment lock: then the deployment's
     preset, hidden controls and lock replace the URL's, and the URL's configuration values
     (``hidden_size=…``, ``sentences=…``) are dropped, so every student sees the locked
-    preset; only the language and device (``KEPT_WHEN_LOCKED``) still come from the URL.
+    preset; only the language and device (``KEPT_WHEN_LOCKED``) and a page's own keys
+    (``page_keys``: a lesson step) still come from the URL.
     Valid settings are passed in their normal form (``TeacherEnv.query_defaults``); invalid
     ones as they are, for ``from_query`` to repair with a notice (``read`` refuses them at
     start, but tests and direct ``streamlit run`` skip that check).
@@ -195,8 +197,8 @@ def url_defaults(params: dict, environ: Mapping[str, str] | None = None) -> dict
     except TeacherEnvError:  # serve.py refuses this at start; here each value is repaired
         defaults = {key: [value] for key in URL_KEYS if (value := _text(environ, key))}
     locked = _locked(environ)
-    if locked:
-        for key in [k for k in params if k not in KEPT_WHEN_LOCKED]:
+    if locked:  # a page's own keys (a lesson step) are no configuration: they stay too
+        for key in [k for k in params if k not in (*KEPT_WHEN_LOCKED, *page_keys())]:
             del params[key]
     for key, value in defaults.items():
         if key not in params or (locked and key in PINNED_WHEN_LOCKED):

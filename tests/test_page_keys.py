@@ -1,0 +1,27 @@
+"""A page's own URL keys (the lessons' lesson/step/seed): not unknown, kept when locked."""
+
+from lstm_viz.state.page_keys import page_keys
+from lstm_viz.state.query import from_query, to_query
+from lstm_viz.state.teacher_env import url_defaults
+
+
+def test_page_keys_are_not_unknown_and_not_settings():
+    settings, notices = from_query({"preset": ["official"], "lesson": ["003-batch-first"],
+                                    "step": ["2"], "lang": ["zh"]})
+    assert notices == []
+    assert set(to_query(settings)) == {"preset", "lang"}
+    _, notices = from_query({"lesson": ["x"], "bogus": ["1"]})
+    assert [n.arg for n in notices] == ["bogus"]
+
+
+def test_a_locked_deployment_keeps_a_lesson_link():
+    params = url_defaults({"lesson": ["003-batch-first"], "step": ["2"], "hidden_size": ["7"]},
+                          {"LSTM_VIZ_LOCK": "1", "LSTM_VIZ_PRESET": "pets"})
+    assert params["lesson"] == ["003-batch-first"] and params["step"] == ["2"]
+    assert "hidden_size" not in params and params["preset"] == ["pets"]
+
+
+def test_keys_by_page():
+    assert page_keys("learn") == ("lesson", "step")
+    assert page_keys("shapes") == ()
+    assert set(page_keys("learn")) <= set(page_keys())
