@@ -15,6 +15,7 @@ PAGES = [  # (file in app_pages/, URL path, icon); the first is the default page
     ("gates", "gates", ":material/tune:"),
     ("states", "states", ":material/grid_on:"),
     ("packing", "packing", ":material/inventory_2:"),
+    ("memory", "memory", ":material/history:"),
 ]
 
 FAVICON = Path(__file__).parent / "ui" / "favicon.png"  # local: no icon fetched from a CDN
@@ -30,5 +31,5 @@ page = st.navigation([
             url_path=path or None, default=not path)
     for name, path, icon in PAGES
 ])
-state.write_url()
+state.write_url(page.url_path)
 page.run()

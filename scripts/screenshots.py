@@ -25,6 +25,7 @@ from appserver import CHROMIUM, CHROMIUM_ARGS, ROOT, settle, streamlit_server
 
 PAGES = {"overview": "", "shapes": "shapes", "gates": "gates", "states": "states",
          "packing": "packing"}
+SCENE_PAGES = {"memory": "memory"}  # pages shot in SCENES only (they ignore the preset)
 PRESETS = ("official", "pets", "packing", "stacked")
 LANGS = ("en", "zh")
 # Views the guides point at that no preset shows as it is: name -> (page, query string).
@@ -33,6 +34,8 @@ SCENES = {
     "overview-teacher": ("overview", "preset=pets&hide=preset,cell,mode&lock=1"),
     "gates-trained-sentiment": ("gates", "preset=trained-sentiment"),
     "states-trained-brackets": ("states", "preset=trained-brackets"),
+    "memory": ("memory", "preset=official"),
+    "memory-long": ("memory", "preset=official&m_view=long&m_step=30"),
 }
 OUT = ROOT / "docs" / "images"
 LOCALES = {"en": "en-US", "zh": "zh-CN"}
@@ -84,7 +87,7 @@ def shoot(browser, url: str, lang: str, page_name: str, query: str, path: Path,
         page = ctx.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(f"{url}/{PAGES[page_name]}?{query}&lang={lang}")
+        page.goto(f"{url}/{({**PAGES, **SCENE_PAGES})[page_name]}?{query}&lang={lang}")
         settle(page)
         full = max(page.evaluate(SHOT_HEIGHT, max_height), height)
         page.set_viewport_size({"width": width, "height": full})

@@ -15,6 +15,8 @@ import streamlit as st
 from lstm_viz import trained
 from lstm_viz.core.caps import Caps
 from lstm_viz.i18n import pick_lang
+from lstm_viz.state import page_keys
+from lstm_viz.state.pages import PAGES
 from lstm_viz.state.presets import DEFAULT_PRESET, PRESETS
 from lstm_viz.state.query import from_query, to_query
 from lstm_viz.state.repair import make_valid
@@ -81,11 +83,16 @@ def init() -> None:
     if "settings" in st.session_state:
         return
     try:
-        s, found = from_query(_teacher_defaults(_query_now()), caps())
+        query = _teacher_defaults(_query_now())
+        s, found = from_query(query, caps())
+        pages = {name: page_keys.from_query(query, spec) for name, spec in PAGES.items()}
     except Exception:  # a bug must not cost the student the app: the preset, and the log
         log.exception("query could not be read: %r", _query_now())
         s, found = from_preset(DEFAULT_PRESET), [Notice("URL", "…", "could not be read",
                                                         DEFAULT_PRESET)]
+        pages = {name: page_keys.from_query({}, spec) for name, spec in PAGES.items()}
+    st.session_state.page_values = {name: values for name, (values, _) in pages.items()}
+    found += [note for _, notes in pages.values() for note in notes]
     st.session_state.settings = s
     st.session_state.notices = found
     for n in found:
@@ -141,8 +148,31 @@ def on_change(name: str) -> None:
     apply(name, st.session_state[widget_key(name)])
 
 
-def write_url() -> None:
-    """Mirror the Settings into the query string (cleared by page navigation)."""
+def page_values(page: str) -> dict:
+    """The page's own values (its keys in ``lstm_viz.state.pages``), read from the URL once."""
+    return st.session_state.page_values[page]
+
+
+def set_page_value(page: str, key: str, value) -> None:
+    """Set one of a page's own values (a widget callback; a view sets all), repair, store,
+    and mirror into the URL."""
+    spec, found = PAGES[page], []
+    values = {**page_values(page), key: value}
+    if key == spec.view_key:
+        values = {key: value, **spec.views[value]} if value in spec.views else page_values(page)
+    st.session_state.page_values[page] = spec.repair(values, found)
+    st.session_state.notices = found
+    write_url()
+
+
+def write_url(page: str | None = None) -> None:
+    """Mirror the Settings, and the current page's own values, into the query string
+    (cleared by page navigation; ``page``: the URL path now shown)."""
+    if page is not None:
+        st.session_state.url_page = page
     wanted = to_query(settings())
+    spec = PAGES.get(st.session_state.get("url_page", ""))
+    if spec is not None:
+        wanted |= page_keys.to_query(page_values(spec.page), spec)
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)

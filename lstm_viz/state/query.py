@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 
 from lstm_viz.core.caps import Caps
+from lstm_viz.state.pages import KNOWN as PAGE_KEYS
 from lstm_viz.state.presets import DEFAULT_PRESET, PRESETS
 from lstm_viz.state.repair import make_valid
 from lstm_viz.state.sanitize import DEVICE
@@ -121,7 +122,7 @@ def from_query(params: Mapping, caps: Caps | None = None) -> tuple[Settings, lis
     """Valid Settings from a query string mapping (str or list of str values)."""
     caps = caps or Caps()
     notices: list[Notice] = []
-    unknown = [str(key) for key in params if key not in KNOWN_KEYS]
+    unknown = [str(key) for key in params if key not in KNOWN_KEYS and key not in PAGE_KEYS]
     if unknown:  # one notice however many: a URL with 10 000 keys is not 10 000 warnings
         more = f" (+{len(unknown) - 3} more)" if len(unknown) > 3 else ""
         value = short(_last(params[unknown[0]])[0]) if len(unknown) == 1 else "…"
