@@ -157,7 +157,7 @@ def set_page_value(page: str, key: str, value) -> None:
     """Set one of a page's own values (a widget callback; a view sets all), repair, store,
     and mirror into the URL."""
     spec, found = PAGES[page], []
-    values = {**page_values(page), key: value}
+    values = {**page_values(page), key: page_keys.checked(spec, key, value, found)}
     if key == spec.view_key:
         values = {key: value, **spec.views[value]} if value in spec.views else page_values(page)
     st.session_state.page_values[page] = spec.repair(values, found)

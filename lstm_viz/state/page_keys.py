@@ -43,14 +43,31 @@ class PageKeys:
         return (self.view_key, *(k.name for k in self.keys))
 
 
-def _last(value) -> str:
-    return str(value[-1]) if isinstance(value, list | tuple) and value else str(value)
+def _last(value) -> tuple[str, bool]:
+    """A query value: the last of repeated keys, and whether it was repeated."""
+    if isinstance(value, list | tuple):
+        return (str(value[-1]) if value else ""), len(value) > 1
+    return str(value), False
+
+
+def checked(spec: PageKeys, key: str, value, notices: list[Notice]):
+    """A widget's value for ``key``: text goes through the key's parser like a URL's (a
+    refused one keeps the view's value, with a Notice); other values pass as they are."""
+    parser = next((k for k in spec.keys if k.name == key), None)
+    if parser is None or not isinstance(value, str):
+        return value
+    try:
+        return parser.parse(value)
+    except (ValueError, TypeError) as err:
+        default = spec.views[spec.default_view][key]
+        notices.append(Notice(key, short(value), str(err), short(parser.text(default))))
+        return default
 
 
 def from_query(params: Mapping, spec: PageKeys) -> tuple[dict, list[Notice]]:
     """The page's values from a query mapping: its view, then each key the URL gives."""
     notices: list[Notice] = []
-    view = _last(params.get(spec.view_key, spec.default_view))
+    view = _last(params.get(spec.view_key, spec.default_view))[0]
     if view not in spec.views:  # looked up in a dict, never used as given
         notices.append(Notice(spec.view_key, short(view),
                               f"unknown view; one of {', '.join(spec.views)}",
@@ -60,7 +77,10 @@ def from_query(params: Mapping, spec: PageKeys) -> tuple[dict, list[Notice]]:
     for key in spec.keys:
         if key.name not in params:
             continue
-        raw = _last(params[key.name])
+        raw, repeated = _last(params[key.name])
+        if repeated:
+            notices.append(Notice(key.name, short(raw),
+                                  "given more than once; the last value is used"))
         try:
             values[key.name] = key.parse(raw)
         except (ValueError, TypeError) as err:
