@@ -1,6 +1,8 @@
 """Streamlit glue of the Memory page: its widgets bound to the page's own URL keys
 (``lstm_viz.state.memory_keys``), the cached runs of the three trained models, and the
-figures as cached plain dicts.
+cached figures. Figures are held as ``go.Figure`` objects (``st.cache_resource``: shared,
+never changed): ``st.plotly_chart`` takes a Figure's ``to_dict()`` as it is, while a dict
+would be validated into a Figure again on every rerun.
 
 Widget values live under ``w_m_*`` keys and are rebuilt from the page's values whenever
 Streamlit dropped them (another page ran) or a change repaired them (a view sets them all).
@@ -102,14 +104,14 @@ def _p_right(probs: np.ndarray, truth: str | None) -> np.ndarray:
     return probs[:, mem.CLASSES.index(truth)] if truth else probs.max(-1)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def answers_figure(tokens: tuple[str, ...], lang: str, _views) -> dict:
+@st.cache_resource(max_entries=32, show_spinner=False)  # figures: shared, never changed
+def answers_figure(tokens: tuple[str, ...], lang: str, _views):
     truth = mem.truth(list(tokens))
     rows = {v.cell: (v.answers, _p_right(v.probs, truth)) for v in _views.values()}
     colour = "memory.answers.colour" if truth else "memory.answers.colour_none"
     return figs.answer_strips(rows, tokens, title=t("memory.answers.title", lang),
                               colour_title=t(colour, lang), x_title=t("memory.axis.t", lang),
-                              hover=t(colour, lang)).to_dict()
+                              hover=t(colour, lang))
 
 
 def finals(views: dict, tokens: list[str], lang: str) -> None:
@@ -124,15 +126,15 @@ def finals(views: dict, tokens: list[str], lang: str) -> None:
     st.markdown("  \n".join(md_escape(line) for line in lines))
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def states_figure(tokens: tuple[str, ...], lang: str, _views) -> dict:
+@st.cache_resource(max_entries=32, show_spinner=False)
+def states_figure(tokens: tuple[str, ...], lang: str, _views):
     panels = {v.cell: v.trace.step_values(0, 0)["h"][0].numpy() for v in _views.values()}
     return figs.state_strips(panels, tokens, title=t("memory.states.title", lang),
                              x_title=t("memory.axis.t", lang), y_title=t("memory.axis.unit", lang),
-                             kind="tanh").to_dict()
+                             kind="tanh")
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=64, show_spinner=False)
 def connectivity_figures(tokens: tuple[str, ...], lang: str, step: int, _views) -> tuple:
     maps = {v.cell: v.connectivity for v in _views.values()}
     colour = t("memory.conn.colour", lang)
@@ -145,14 +147,14 @@ def connectivity_figures(tokens: tuple[str, ...], lang: str, step: int, _views) 
                                      title=t("memory.conn.strip_title", lang, t=step,
                                              token=plain(tokens[step])),
                                      colour_title=colour)
-    return grid.to_dict(), strip.to_dict()
+    return grid, strip
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def flow_figure(tokens: tuple[str, ...], lang: str, _views) -> dict:
+@st.cache_resource(max_entries=32, show_spinner=False)
+def flow_figure(tokens: tuple[str, ...], lang: str, _views):
     return figs.flow_lines({v.cell: v.flow for v in _views.values()}, tokens,
                            title=t("memory.flow.title", lang), x_title=t("memory.flow.x", lang),
-                           y_title=t("memory.flow.y", lang)).to_dict()
+                           y_title=t("memory.flow.y", lang))
 
 
 def force_controls(L: int, lang: str) -> dict:
@@ -179,9 +181,9 @@ def force_controls(L: int, lang: str) -> dict:
             "units": units, "from_t": from_t}
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=64, show_spinner=False)
 def force_figures(tokens: tuple[str, ...], lang: str, choice: tuple, _before, _after) -> tuple:
-    """(answers before/after, the memory state before/after) as dicts."""
+    """(answers before/after, the memory state before/after)."""
     name, gate, value = choice[:3]
     cell, truth = mem.cell_of(name), mem.truth(list(tokens))
     (tr0, p0), (tr1, p1) = _before, _after
@@ -201,4 +203,4 @@ def force_figures(tokens: tuple[str, ...], lang: str, choice: tuple, _before, _a
                                x_title=t("memory.axis.t", lang),
                                y_title=t("memory.axis.unit", lang),
                                kind=value_kinds(tr0.config)[which], name=which)
-    return answers.to_dict(), states.to_dict()
+    return answers, states

@@ -15,7 +15,6 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from lstm_viz.figures.style import (
     SEQUENTIAL,
@@ -70,22 +69,41 @@ def answer_strips(rows: Mapping[str, tuple[Sequence[str], object]], tokens: Sequ
     return finish(fig, title=title, height=90 + 46 * len(labels) + (40 if L > 12 else 0))
 
 
+def _bands(count: int, gap: float) -> list[tuple[float, float]]:
+    """``count`` equal bands of 0 … 1 with ``gap`` between them, first band first."""
+    size = (1 - gap * (count - 1)) / count
+    return [(k * (size + gap), k * (size + gap) + size) for k in range(count)]
+
+
+def _panel_title(text: str, x: float, y: float) -> dict:
+    return {"text": plain(text), "x": x, "y": y, "xref": "paper", "yref": "paper",
+            "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": {"size": 13}}
+
+
 def state_strips(panels: Mapping[str, object], tokens: Sequence[str], *, title: str,
                  x_title: str, y_title: str, kind: str, name: str = "h") -> go.Figure:
-    """``panels[label]``: (L, units) over time, one panel each (stacked), one colour scale."""
+    """``panels[label]``: (L, units) over time, one panel each (stacked, the first on top),
+    one colour scale; ``fig.data[k]`` is panel k, time along x, unit j down y."""
     zs = _check(panels, "panels", 2, "(L, units)")
     L = next(iter(zs.values())).shape[0]
-    fig = make_subplots(rows=len(zs), cols=1, shared_xaxes=True, vertical_spacing=0.08,
-                        subplot_titles=[plain(k) for k in zs])
-    for r, (label, z) in enumerate(zs.items(), start=1):
-        fig.add_trace(go.Heatmap(
+    bands = _bands(len(zs), 0.1)[::-1]  # top to bottom
+    data, layout, notes = [], {}, []
+    for k, ((label, z), (y0, y1)) in enumerate(zip(zs.items(), bands, strict=True)):
+        ax = "" if k == 0 else str(k + 1)
+        data.append(go.Heatmap(
             z=z.T, x=np.arange(L), y=np.arange(z.shape[1]), coloraxis="coloraxis",
-            name=plain(label), hoverongaps=False,
+            name=plain(label), hoverongaps=False, xaxis=f"x{ax}", yaxis=f"y{ax}",
             hovertemplate=f"{plain(label)}: t=%{{x}}, j=%{{y}}<br>{plain(name)} = "
-                          "%{z:.4f}<extra></extra>"), row=r, col=1)
-        fig.update_yaxes(title={"text": y_title}, autorange="reversed", row=r, col=1)
-    fig.update_xaxes(_steps_xaxis(tokens, L, x_title), row=len(zs), col=1)
-    fig.update_layout(coloraxis=colour_axis(kind, *zs.values()))
+                          "%{z:.4f}<extra></extra>"))
+        bottom = k == len(zs) - 1
+        layout[f"xaxis{ax}"] = {**_steps_xaxis(tokens, L, x_title if bottom else None),
+                                "anchor": f"y{ax}", "showticklabels": bottom,
+                                **({"matches": "x"} if k else {})}
+        layout[f"yaxis{ax}"] = {"domain": [y0, y1], "anchor": f"x{ax}", "autorange": "reversed",
+                                "title": {"text": y_title}}
+        notes.append(_panel_title(label, 0.5, y1))
+    fig = go.Figure(data=data, layout={**layout, "annotations": notes,
+                                       "coloraxis": colour_axis(kind, *zs.values())})
     return finish(fig, title=title, height=110 + len(zs) * 150 + (40 if L > 12 else 0))
 
 
@@ -113,32 +131,37 @@ def _log_axis(lo: float, hi: float, title: str) -> dict:
 
 def connectivity_maps(maps: Mapping[str, object], tokens: Sequence[str], *, selected_t: int,
                       title: str, x_title: str, y_title: str, colour_title: str) -> go.Figure:
-    """``maps[label]``: (L, L) conn[t, s]; one square panel each, side by side, row
-    ``selected_t`` outlined (shapes named "selected")."""
+    """``maps[label]``: (L, L) conn[t, s]; one square panel each, side by side
+    (``fig.data[k]`` is panel k, z = log10 of the norm), row ``selected_t`` outlined
+    (shapes named "selected")."""
     zs = _check(maps, "maps", 2, "(L, L)")
     L = next(iter(zs.values())).shape[0]
     if not 0 <= selected_t < L:
         raise ValueError(f"selected_t: expected 0 … {L - 1}, got {selected_t}")
     lo, hi = log_range(*zs.values())
-    fig = make_subplots(rows=1, cols=len(zs), subplot_titles=[plain(k) for k in zs],
-                        horizontal_spacing=0.05)
-    shapes, ticks = [], step_ticks(tokens, L, "")
+    ticks = step_ticks(tokens, L, "")
     keep = list(range(0, L, tick_stride(L, 300, min_px=14)))
-    for c, (label, z) in enumerate(zs.items(), start=1):
-        fig.add_trace(go.Heatmap(
-            z=_log(z), x=np.arange(L), y=np.arange(L), coloraxis="coloraxis",
-            customdata=z, name=plain(label), hoverongaps=False,
+    axis = {"tickmode": "array", "tickvals": keep, "ticktext": [ticks[k] for k in keep],
+            "range": [-0.5, L - 0.5]}
+    data, layout, notes, shapes = [], {}, [], []
+    for k, ((label, z), (x0, x1)) in enumerate(zip(zs.items(), _bands(len(zs), 0.06),
+                                                   strict=True)):
+        ax = "" if k == 0 else str(k + 1)
+        data.append(go.Heatmap(
+            z=_log(z), x=np.arange(L), y=np.arange(L), coloraxis="coloraxis", customdata=z,
+            name=plain(label), hoverongaps=False, xaxis=f"x{ax}", yaxis=f"y{ax}",
             hovertemplate=f"{plain(label)}: t=%{{y}}, s=%{{x}}<br>‖∂output_t/∂x_s‖ = "
-                          "%{customdata:.2e}<extra></extra>"), row=1, col=c)
-        axis = {"tickmode": "array", "tickvals": keep, "ticktext": [ticks[k] for k in keep]}
-        fig.update_xaxes(axis, title={"text": x_title}, row=1, col=c, scaleanchor=f"y{c}"
-                         if c > 1 else "y", constrain="domain")
-        fig.update_yaxes(axis, autorange="reversed", row=1, col=c, constrain="domain",
-                         title={"text": y_title if c == 1 else None})
-        xref, yref = ("x", "y") if c == 1 else (f"x{c}", f"y{c}")
-        shapes += row_box(selected_t, -0.5, L - 0.5, xref=xref, yref=yref, name="selected")
-    fig.update_layout(coloraxis=_log_axis(lo, hi, colour_title), shapes=shapes,
-                      plot_bgcolor="white")
+                          "%{customdata:.2e}<extra></extra>"))
+        layout[f"xaxis{ax}"] = {**axis, "domain": [x0, x1], "anchor": f"y{ax}",
+                                "title": {"text": x_title}, "constrain": "domain"}
+        layout[f"yaxis{ax}"] = {**axis, "anchor": f"x{ax}", "autorange": "reversed",
+                                "scaleanchor": f"x{ax}", "constrain": "domain",
+                                "title": {"text": y_title if k == 0 else None}}
+        notes.append(_panel_title(label, (x0 + x1) / 2, 1.0))
+        shapes += row_box(selected_t, -0.5, L - 0.5, xref=f"x{ax}", yref=f"y{ax}",
+                          name="selected")
+    fig = go.Figure(data=data, layout={**layout, "annotations": notes, "shapes": shapes,
+                                       "coloraxis": _log_axis(lo, hi, colour_title)})
     return finish(fig, title=title, height=520)
 
 
