@@ -148,12 +148,13 @@ def test_bad_input_is_a_config_error(bad):
         connectivity(_module("LSTM").float(), bad)
 
 
-def _flow_reference(m, x_one, length):
-    """‖∂ h_T / ∂ h_t‖ by autograd through the module run one step at a time."""
+def _flow_reference(m, x_one, length, which=0):
+    """‖∂ h_T / ∂ h_t‖ (which=1: ‖∂ c_T / ∂ c_t‖) by autograd through the module run one
+    step at a time."""
     hx, hs = None, []
     for t in range(length):
         _, hx = m(x_one[t: t + 1], hx)
-        hs.append(hx[0] if isinstance(hx, tuple) else hx)
+        hs.append(hx[which] if isinstance(hx, tuple) else hx)
     rows = []
     for j in range(hs[-1].shape[-1]):
         grads = torch.autograd.grad(hs[-1][-1, 0, j], hs, retain_graph=True, allow_unused=True)
@@ -174,6 +175,18 @@ def test_gradient_flow_equals_autograd_step_by_step(cell, layers, proj):
         torch.testing.assert_close(flow[n, :length].double(), ref, rtol=1e-6, atol=1e-9)
         assert flow[n, length:].isnan().all()
         assert flow[n, length - 1] == pytest.approx(math.sqrt(proj or 4))
+
+
+@pytest.mark.parametrize("layers", [1, 2])
+def test_gradient_flow_along_the_cell_state(layers):
+    m = _module("LSTM", layers=layers, proj=2 if layers == 2 else 0)
+    x = _x(m, 1, 6)
+    flow = gradient_flow(m, x, state="c")[0]
+    torch.testing.assert_close(flow.double(), _flow_reference(m, x, 6, which=1), rtol=1e-6,
+                               atol=1e-9)
+    assert flow[-1] == pytest.approx(2.0)  # ‖I‖ of H_cell = 4
+    with pytest.raises(ConfigError, match="state"):
+        gradient_flow(_module("GRU"), x, state="c")
 
 
 def test_gradient_flow_needs_one_direction():

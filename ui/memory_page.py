@@ -152,9 +152,14 @@ def connectivity_figures(tokens: tuple[str, ...], lang: str, step: int, _views) 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def flow_figure(tokens: tuple[str, ...], lang: str, _views):
-    return figs.flow_lines({v.cell: v.flow for v in _views.values()}, tokens,
-                           title=t("memory.flow.title", lang), x_title=t("memory.flow.x", lang),
-                           y_title=t("memory.flow.y", lang))
+    flows, along_c = {}, t("memory.flow.along_c", lang)
+    for v in _views.values():
+        flows[v.cell] = v.flow
+        if v.flow_c is not None:
+            flows[f"{v.cell} {along_c}"] = v.flow_c
+    return figs.flow_lines(flows, tokens, title=t("memory.flow.title", lang),
+                           x_title=t("memory.flow.x", lang), y_title=t("memory.flow.y", lang),
+                           dashed=[k for k in flows if k.endswith(along_c)])
 
 
 def force_controls(L: int, lang: str) -> dict:
@@ -171,6 +176,7 @@ def force_controls(L: int, lang: str) -> dict:
                    **bind("m_value", to_value=lambda x: round(float(x), 3)))
     width = mem.width(v["m_cell"], v["m_gate"])
     cols[3].multiselect(t("memory.force.units", lang), list(range(width)),
+                        placeholder=t("memory.force.units_all", lang),
                         **bind("m_units", shown=list(v["m_units"] or ()),
                                to_value=lambda u: tuple(sorted(u)) or None))
     from_t = min(v["m_from"], L - 1)

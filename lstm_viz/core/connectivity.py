@@ -115,38 +115,42 @@ def connectivity(module: RNNModule, input, hx=None, *,
     return conn
 
 
-def gradient_flow(module: RNNModule, input, hx=None) -> torch.Tensor:
-    """``flow[n, t] = ‖∂ h_T / ∂ h_t‖_F`` as (N, L) float32 on cpu.
+def gradient_flow(module: RNNModule, input, hx=None, *, state: str = "h") -> torch.Tensor:
+    """``flow[n, t] = ‖∂ h_T / ∂ h_t‖_F`` as (N, L) float32 on cpu (``state="c"``, LSTM
+    only: ``‖∂ c_T / ∂ c_t‖_F``, along the cell state).
 
-    h is the last layer's hidden state (H_out wide), T = length_n - 1 the sentence's last
-    step; the derivative runs through every later step of the real module (for an LSTM
-    through c as well: c_t itself does not depend on h_t). flow[n, T] = ‖I‖_F = √H_out;
-    NaN past a packed sentence's length. The module runs one step at a time (its own
-    ``hx`` in and out), on H_out copies of the batch, copy j asking about h_T[j]. A
+    h (c) is the last layer's state, H_out (H_cell) wide; T = length_n - 1 the sentence's
+    last step; the derivative runs through every later step of the real module (for h of
+    an LSTM through c as well: c_t itself does not depend on h_t). flow[n, T] = ‖I‖_F =
+    √width; NaN past a packed sentence's length. The module runs one step at a time (its
+    own ``hx`` in and out) on ``width`` copies of the batch, copy j asking about h_T[j]. A
     bidirectional module has no single "later": ConfigError.
     """
     cfg = config_of(module)
     if cfg.D == 2:
         raise ConfigError("bidirectional", True, "gradient_flow follows h forward in time; "
                           "it needs a module with one direction")
+    if state not in ("h", "c") or (state == "c" and cfg.cell != "LSTM"):
+        raise ConfigError("state", state, f"one of {'h, c' if cfg.cell == 'LSTM' else 'h'}")
     inp = prepare(module, cfg, input, hx)
-    (N, L, _), H, lengths = inp.x.shape, cfg.H_out, inp.lengths
-    x = inp.x.detach().repeat(H, 1, 1)  # (H*N, L, H_in): copy b = j*N + n asks about h_T[j]
-    ones = torch.ones(N * H, dtype=torch.int64)
+    (N, L, _), lengths = inp.x.shape, inp.lengths
+    W, which = (cfg.H_out, 0) if state == "h" else (cfg.hidden_size, 1)
+    x = inp.x.detach().repeat(W, 1, 1)  # (W*N, L, H_in): copy b = j*N + n asks about [j]
+    ones = torch.ones(N * W, dtype=torch.int64)
     was_training = _eval(module)
     try:
         with torch.enable_grad():
-            state, hs = _repeat_state(inp, H), []
-            for step in range(L):  # hs[t]: (num_layers, H*N, H_out), a node of the graph
-                _, state = _run(module, cfg, x[:, step: step + 1], ones, False, state)
-                hs.append(state[0] if isinstance(state, tuple) else state)
-            last_step = (lengths - 1).repeat(H).tolist()
-            picked = torch.stack([hs[T][-1, b, b // N] for b, T in enumerate(last_step)])
-            grads = torch.autograd.grad(picked.sum(), hs, allow_unused=True)
+            hx, nodes = _repeat_state(inp, W), []
+            for step in range(L):  # nodes[t]: (num_layers, W*N, W), a node of the graph
+                _, hx = _run(module, cfg, x[:, step: step + 1], ones, False, hx)
+                nodes.append(hx[which] if isinstance(hx, tuple) else hx)
+            last_step = (lengths - 1).repeat(W).tolist()
+            picked = torch.stack([nodes[T][-1, b, b // N] for b, T in enumerate(last_step)])
+            grads = torch.autograd.grad(picked.sum(), nodes, allow_unused=True)
     finally:
         module.train(was_training)
-    flow = torch.stack([torch.zeros(N * H, H, device=inp.x.device) if g is None else g[-1]
-                        for g in grads], 1)  # (H*N, L, H_out): ∂ h_T[j] / ∂ h_t
-    flow = flow.double().square().sum(-1).view(H, N, L).sum(0).sqrt().float().cpu()  # (N, L)
+    flow = torch.stack([torch.zeros(N * W, W, device=inp.x.device) if g is None else g[-1]
+                        for g in grads], 1)  # (W*N, L, W): ∂ s_T[j] / ∂ s_t
+    flow = flow.double().square().sum(-1).view(W, N, L).sum(0).sqrt().float().cpu()  # (N, L)
     flow[torch.arange(L)[None, :] >= lengths[:, None]] = math.nan
     return flow

@@ -102,6 +102,7 @@ class ModelView:
     probs: np.ndarray  # (L, classes)
     connectivity: np.ndarray  # (L, L): output step t × input step s
     flow: np.ndarray  # (L,): ‖∂h_T / ∂h_t‖
+    flow_c: np.ndarray | None  # (L,): ‖∂c_T / ∂c_t‖ along an LSTM's cell state
 
     @property
     def answers(self) -> list[str]:
@@ -110,10 +111,11 @@ class ModelView:
 
 def look(name: str, tokens: list[str]) -> ModelView:
     """Model ``name`` on ``tokens``: its trace, answers, connectivity and gradient flow."""
-    x, rnn = embed(name, tokens), module(name)
+    x, rnn, cell = embed(name, tokens), module(name), cell_of(name)
     tr = trace(rnn, x)
-    return ModelView(name, cell_of(name), tr, probabilities(name, tr),
-                     connectivity(rnn, x)[0].numpy(), gradient_flow(rnn, x)[0].numpy())
+    flow_c = gradient_flow(rnn, x, state="c")[0].numpy() if cell == "LSTM" else None
+    return ModelView(name, cell, tr, probabilities(name, tr), connectivity(rnn, x)[0].numpy(),
+                     gradient_flow(rnn, x)[0].numpy(), flow_c)
 
 
 def forced(name: str, tokens: list[str], gate: str, value: float, units: tuple[int, ...] | None,

@@ -28,6 +28,7 @@ from lstm_viz.figures.style import (
 from lstm_viz.figures.text import plain, step_ticks
 
 COLOURS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7")  # Okabe-Ito: colour-blind safe
+WRITTEN = 24  # up to this many steps, words are written in the cells (beyond: hover, ticks)
 DECADES = 8  # the log colour scale spans at most 10^-8 … 1 of the largest value
 
 
@@ -61,7 +62,8 @@ def answer_strips(rows: Mapping[str, tuple[Sequence[str], object]], tokens: Sequ
     text = [[plain(a) for a in rows[label][0]] for label in labels]
     fig = go.Figure(go.Heatmap(
         z=np.stack([p[k] for k in labels]), x=np.arange(L), y=[plain(k) for k in labels],
-        text=text, texttemplate="%{text}", textfont={"size": 11}, zmin=0, zmax=1,
+        text=text, texttemplate="%{text}" if L <= WRITTEN else "", zmin=0, zmax=1,
+        textfont={"size": 11 if L <= WRITTEN / 2 else 9},
         colorscale=SEQUENTIAL, colorbar={"title": {"text": colour_title}, "thickness": 12},
         hovertemplate=f"%{{y}}, t=%{{x}}: %{{text}}<br>{plain(hover)} = %{{z:.3f}}<extra></extra>",
         xgap=1, ygap=2))
@@ -156,13 +158,14 @@ def connectivity_maps(maps: Mapping[str, object], tokens: Sequence[str], *, sele
                                 "title": {"text": x_title}, "constrain": "domain"}
         layout[f"yaxis{ax}"] = {**axis, "anchor": f"x{ax}", "autorange": "reversed",
                                 "scaleanchor": f"x{ax}", "constrain": "domain",
+                                "showticklabels": k == 0,  # the same words in every panel
                                 "title": {"text": y_title if k == 0 else None}}
         notes.append(_panel_title(label, (x0 + x1) / 2, 1.0))
         shapes += row_box(selected_t, -0.5, L - 0.5, xref=f"x{ax}", yref=f"y{ax}",
                           name="selected")
     fig = go.Figure(data=data, layout={**layout, "annotations": notes, "shapes": shapes,
                                        "coloraxis": _log_axis(lo, hi, colour_title)})
-    return finish(fig, title=title, height=520)
+    return finish(fig, title=title, height=470)
 
 
 def connectivity_strips(rows: Mapping[str, object], tokens: Sequence[str], t: int, *,
@@ -177,28 +180,35 @@ def connectivity_strips(rows: Mapping[str, object], tokens: Sequence[str], t: in
     fig = go.Figure(go.Heatmap(
         z=np.stack([_log(zs[k]) for k in labels]), customdata=np.stack([zs[k] for k in labels]),
         x=np.arange(L), y=[plain(k) for k in labels], coloraxis="coloraxis",
-        text=[[plain(w) for w in tokens]] * len(labels), texttemplate="%{text}",
-        textfont={"size": 12}, xgap=2, ygap=4, hoverongaps=False,
+        text=[[plain(w) for w in tokens]] * len(labels),
+        texttemplate="%{text}" if L <= WRITTEN else "",
+        textfont={"size": 12 if L <= WRITTEN / 2 else 9}, xgap=2 if L <= WRITTEN else 1,
+        ygap=4, hoverongaps=False,
         hovertemplate=f"%{{y}}, s=%{{x}}: %{{text}}<br>‖∂output_{t}/∂x_s‖ = "
                       "%{customdata:.2e}<extra></extra>"))
+    written = L <= WRITTEN  # else the words go below, as ticks
     fig.update_layout(coloraxis=_log_axis(lo, hi, colour_title),
-                      xaxis={"showticklabels": False, "range": [-0.5, L - 0.5]},
-                      yaxis={"autorange": "reversed"})
-    return finish(fig, title=title, height=90 + 46 * len(labels))
+                      xaxis={"showticklabels": False, "range": [-0.5, L - 0.5]} if written
+                      else _steps_xaxis(tokens, L, None), yaxis={"autorange": "reversed"})
+    return finish(fig, title=title, height=90 + 46 * len(labels) + (0 if written else 60))
 
 
 def flow_lines(flows: Mapping[str, object], tokens: Sequence[str], *, title: str,
-               x_title: str, y_title: str) -> go.Figure:
-    """``flows[label]``: (L,) ‖∂h_T/∂h_t‖ over t, one line each, log y (zeros left out)."""
+               x_title: str, y_title: str, dashed: Sequence[str] = ()) -> go.Figure:
+    """``flows[label]``: (L,) ‖∂h_T/∂h_t‖ over t, one line each (the labels in ``dashed``
+    dashed, in the colour of the line before), log y (zeros left out)."""
     ys = _check(flows, "flows", 1, "(L,)")
     L = next(iter(ys.values())).shape[0]
-    fig = go.Figure()
-    for k, (label, y) in enumerate(ys.items()):
-        fig.add_trace(go.Scatter(
+    data, colour = [], -1
+    for label, y in ys.items():
+        colour += label not in dashed
+        data.append(go.Scatter(
             x=np.arange(L), y=np.where(y > 0, y, np.nan), mode="lines+markers",
-            name=plain(label), line={"color": COLOURS[k % len(COLOURS)], "width": 2},
-            marker={"size": 5},
+            name=plain(label), marker={"size": 5},
+            line={"color": COLOURS[colour % len(COLOURS)], "width": 2,
+                  "dash": "dash" if label in dashed else "solid"},
             hovertemplate=f"{plain(label)}: t=%{{x}}<br>%{{y:.2e}}<extra></extra>"))
+    fig = go.Figure(data=data)
     fig.update_layout(xaxis=_steps_xaxis(tokens, L, x_title),
                       yaxis={"type": "log", "title": {"text": y_title}, "exponentformat": "power",
                              "dtick": 1, "showgrid": True, "gridcolor": "#eeeeee"},
