@@ -189,6 +189,15 @@ def test_gradient_flow_along_the_cell_state(layers):
         gradient_flow(_module("GRU"), x, state="c")
 
 
+def test_gradient_flow_in_small_passes_gives_the_same_numbers(monkeypatch):
+    m = _module("LSTM", layers=2)
+    x = _x(m, 2, 5)
+    whole, conn = gradient_flow(m, x), connectivity(m, x)
+    monkeypatch.setattr("lstm_viz.core.connectivity.BUDGET", 1)  # one copy per pass
+    torch.testing.assert_close(gradient_flow(m, x), whole)
+    torch.testing.assert_close(connectivity(m, x), conn)
+
+
 def test_gradient_flow_needs_one_direction():
     with pytest.raises(ConfigError, match="one direction"):
         gradient_flow(_module("GRU", bidirectional=True), torch.randn(3, 1, 3,

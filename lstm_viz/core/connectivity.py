@@ -135,22 +135,33 @@ def gradient_flow(module: RNNModule, input, hx=None, *, state: str = "h") -> tor
     inp = prepare(module, cfg, input, hx)
     (N, L, _), lengths = inp.x.shape, inp.lengths
     W, which = (cfg.H_out, 0) if state == "h" else (cfg.hidden_size, 1)
-    x = inp.x.detach().repeat(W, 1, 1)  # (W*N, L, H_in): copy b = j*N + n asks about [j]
-    ones = torch.ones(N * W, dtype=torch.int64)
+    squares = torch.zeros(N, L, dtype=torch.float64)
     was_training = _eval(module)
     try:
-        with torch.enable_grad():
-            hx, nodes = _repeat_state(inp, W), []
-            for step in range(L):  # nodes[t]: (num_layers, W*N, W), a node of the graph
-                _, hx = _run(module, cfg, x[:, step: step + 1], ones, False, hx)
-                nodes.append(hx[which] if isinstance(hx, tuple) else hx)
-            last_step = (lengths - 1).repeat(W).tolist()
-            picked = torch.stack([nodes[T][-1, b, b // N] for b, T in enumerate(last_step)])
-            grads = torch.autograd.grad(picked.sum(), nodes, allow_unused=True)
+        for units in _chunks(W, _activations(cfg, N, L)):  # copy b asks about s_T[units[b//N]]
+            squares += _flow_squares(module, cfg, inp, units, which)
     finally:
         module.train(was_training)
-    flow = torch.stack([torch.zeros(N * W, W, device=inp.x.device) if g is None else g[-1]
-                        for g in grads], 1)  # (W*N, L, W): ∂ s_T[j] / ∂ s_t
-    flow = flow.double().square().sum(-1).view(W, N, L).sum(0).sqrt().float().cpu()  # (N, L)
+    flow = squares.sqrt().float()
     flow[torch.arange(L)[None, :] >= lengths[:, None]] = math.nan
     return flow
+
+
+def _flow_squares(module: RNNModule, cfg: RNNConfig, inp: TraceInput, units: range,
+                  which: int) -> torch.Tensor:
+    """Σ_j over ``units`` of ‖∂ s_T[j] / ∂ s_t‖² as (N, L) float64: one copy of the batch per
+    unit j, the module run one step at a time, its states kept as nodes of the graph."""
+    (N, L, _), B = inp.x.shape, len(units) * inp.x.shape[0]
+    x = inp.x.detach().repeat(len(units), 1, 1)  # (B, L, H_in)
+    ones = torch.ones(B, dtype=torch.int64)
+    with torch.enable_grad():
+        hx, nodes = _repeat_state(inp, len(units)), []
+        for step in range(L):  # nodes[t]: (num_layers, B, width)
+            _, hx = _run(module, cfg, x[:, step: step + 1], ones, False, hx)
+            nodes.append(hx[which] if isinstance(hx, tuple) else hx)
+        last_step = (inp.lengths - 1).repeat(len(units)).tolist()
+        picked = torch.stack([nodes[T][-1, b, units[b // N]] for b, T in enumerate(last_step)])
+        grads = torch.autograd.grad(picked.sum(), nodes, allow_unused=True)
+    flow = torch.stack([torch.zeros_like(nodes[0][-1]) if g is None else g[-1]
+                        for g in grads], 1)  # (B, L, width): ∂ s_T[j] / ∂ s_t
+    return flow.double().square().sum(-1).view(len(units), N, L).sum(0).cpu()

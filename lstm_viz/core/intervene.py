@@ -164,12 +164,12 @@ def _output(cfg: RNNConfig, inp: TraceInput, input, run: _Run):
         [run.values[(last, d)]["h"] for d in range(cfg.D)], axis=-1))  # (N, L, D*H_out)
     out[torch.arange(out.shape[1])[None, :] >= inp.lengths[:, None]] = 0
     if isinstance(input, PackedSequence):
-        order = input.sorted_indices
+        order, undo = (None if i is None else i.cpu()
+                       for i in (input.sorted_indices, input.unsorted_indices))
         ordered = out if order is None else out[order]
         lengths = inp.lengths if order is None else inp.lengths[order]
         data = pack_padded_sequence(ordered, lengths, batch_first=True).data
-        return PackedSequence(data, input.batch_sizes, input.sorted_indices,
-                              input.unsorted_indices)
+        return PackedSequence(data, input.batch_sizes.cpu(), order, undo)
     if inp.unbatched:
         return out[0]
     return out if cfg.batch_first else out.transpose(0, 1)
