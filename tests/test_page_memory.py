@@ -6,11 +6,14 @@ hostile values through the URL and the widgets end as notices, never as a traceb
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pytest
 import torch
 from apptest_utils import open_app, plotly_array
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lstm_viz import trained
 from lstm_viz.explain import memory as mem
@@ -164,3 +167,20 @@ def test_the_memory_models_run_on_the_other_pages_too():
     at = open_app({"weights": "memory-lstm", "sentences": FIRST}, "states")
     assert not at.exception and not at.error
     assert any(t("trained.class.cat", "en") in m.value for m in at.markdown)
+
+
+RAW = st.one_of(st.text(max_size=30), st.sampled_from(
+    ["nan", "inf", "-1", "1e9", "0.5", "LSTM", "gru", "f", "z", "all", "1,2,99", ",,", "long",
+     "99999999999999999999", "\x00", "<b>x</b>"]))
+
+
+@settings(max_examples=int(os.environ.get("LSTM_VIZ_FUZZ_EXAMPLES", 300)), deadline=None)
+@given(st.dictionaries(st.sampled_from(MEMORY.names()), RAW | st.lists(RAW, max_size=3)))
+def test_any_page_query_reads_as_valid_values(query):
+    values, _ = from_query(query, MEMORY)
+    assert values.keys() == {MEMORY.view_key, *(k.name for k in MEMORY.keys)}
+    assert values["m_gate"] in mem.NAMES[values["m_cell"]]
+    assert -1 <= values["m_value"] <= 1 and 0 <= values["m_from"] < mem.MAX_WORDS
+    assert values["m_units"] is None or set(values["m_units"]) <= set(range(UNITS))
+    assert "\x00" not in values["m_sentence"]
+    assert from_query(to_query(values, MEMORY), MEMORY)[0] == values
