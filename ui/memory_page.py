@@ -165,7 +165,7 @@ def flow_figure(tokens: tuple[str, ...], lang: str, _views):
 def force_controls(L: int, lang: str) -> dict:
     """Model, gate, value, units, from: the choice to force (fitted to this sentence)."""
     v = values()
-    cols = st.columns([1.6, 1.4, 1.6, 1.6, 1.6])
+    cols = st.columns([2.2, 1.5, 1.6, 1.6, 1.6])
     cols[0].radio(t("memory.force.model", lang), list(mem.NAMES), horizontal=True,
                   **bind("m_cell"))
     cols[1].selectbox(t("memory.force.gate", lang), mem.NAMES[v["m_cell"]],
