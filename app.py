@@ -16,6 +16,7 @@ PAGES = [  # (file in app_pages/, URL path, icon); the first is the default page
     ("states", "states", ":material/grid_on:"),
     ("packing", "packing", ":material/inventory_2:"),
     ("learn", "learn", ":material/school:"),
+    ("memory", "memory", ":material/history:"),
 ]
 
 FAVICON = Path(__file__).parent / "ui" / "favicon.png"  # local: no icon fetched from a CDN

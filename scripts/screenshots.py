@@ -25,6 +25,7 @@ from appserver import CHROMIUM, CHROMIUM_ARGS, ROOT, settle, streamlit_server
 
 PAGES = {"overview": "", "shapes": "shapes", "gates": "gates", "states": "states",
          "packing": "packing", "learn": "learn"}
+SCENE_PAGES = {"memory": "memory"}  # pages shot in SCENES only (they ignore the preset)
 PRESETS = ("official", "pets", "packing", "stacked")
 LANGS = ("en", "zh")
 # Views the guides point at that no preset shows as it is: name -> (page, query string).
@@ -37,6 +38,8 @@ SCENES = {
     "learn-diagnosis": ("learn", "lesson=000-shapes&step=2"),
     "learn-reveal": ("learn", "lesson=000-shapes&step=2"),
     "learn-trained": ("learn", "lesson=trained-sentiment&step=2"),
+    "memory": ("memory", "preset=official"),
+    "memory-long": ("memory", "preset=official&m_view=long&m_step=30"),
 }
 # Answers typed (then Enter) before a scene is shot: a wrong one, then the right one.
 ANSWERS = {"learn-diagnosis": ("(3, 5, 20)",), "learn-reveal": ("(3, 5, 20)", "5,3,20")}
@@ -90,7 +93,7 @@ def shoot(browser, url: str, lang: str, page_name: str, query: str, path: Path,
         page = ctx.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(f"{url}/{PAGES[page_name]}?{query}&lang={lang}")
+        page.goto(f"{url}/{({**PAGES, **SCENE_PAGES})[page_name]}?{query}&lang={lang}")
         settle(page)
         for text in ANSWERS.get(path.stem, ()):
             box = page.locator("[data-testid=stForm] input[type=text]")

@@ -1,6 +1,7 @@
 """Train the shipped toy models and write them to lstm_viz/trained/ (CPU, fixed seed).
 
-    python scripts/train_toy.py                 # all six: {sentiment, brackets} x {LSTM, GRU, RNN}
+    python scripts/train_toy.py                 # all nine: {sentiment, brackets, memory} x
+                                                #           {LSTM, GRU, RNN}
     python scripts/train_toy.py --only brackets-lstm --out /tmp/models
 
 For each model: ``<name>.safetensors`` (the whole state_dict: embedding, rnn, head) and
@@ -27,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from lstm_viz.core.config import RNNConfig
 from lstm_viz.trained import MODELS
 from lstm_viz.trained.model import HYPER, accuracy, train
-from lstm_viz.trained.probe import find_readable, record
+from lstm_viz.trained.probe import accuracy_by_distance, find_readable, record
 from lstm_viz.trained.tasks import TASKS, bracket_strings, make_data
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +41,10 @@ def long_strings(seed: int) -> list:
     return [(c, d) for c, d in data if len(c) > 14]
 
 
+def _rounded(acc: dict) -> dict:
+    return {k: _rounded(v) if isinstance(v, dict) else round(v, 4) for k, v in acc.items()}
+
+
 def train_one(name: str) -> tuple[dict, dict]:
     task_name, cell = name.split("-")
     task, hyper = TASKS[task_name], HYPER[task_name]
@@ -48,13 +53,15 @@ def train_one(name: str) -> tuple[dict, dict]:
     acc = {"train": accuracy(model, task, train_data), "test": accuracy(model, task, test_data)}
     if task.per_step:
         acc["test_long"] = accuracy(model, task, long_strings(SEED))
+    if task.name == "memory":
+        acc["by_distance"] = accuracy_by_distance(model, task, SEED + 2)
     cfg = RNNConfig(cell.upper(), hyper["embedding_dim"], hyper["hidden_size"])
     found = find_readable(model, task, test_data)
     meta = {"name": name, "task": task_name, "tokens": task.tokens, "per_step": task.per_step,
             "classes": list(task.classes), "config": asdict(cfg),
             "embedding_dim": hyper["embedding_dim"], "vocab": list(task.vocab),
             "seed": SEED, "hyper": hyper, "train_size": len(train_data),
-            "test_size": len(test_data), "accuracy": {k: round(v, 4) for k, v in acc.items()},
+            "test_size": len(test_data), "accuracy": _rounded(acc),
             "recorded": record(model, task),
             "readable": {k: f.as_dict() for k, f in found.items()},
             "torch": torch.__version__}
@@ -82,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
               f"{time.perf_counter() - start:5.1f}  " + "; ".join(
                   f"{f['kind']}[{f['unit']}] {f['measure']} {f['score']:+.2f}"
                   for f in found.values()))
+        if "by_distance" in acc:
+            print(f"{'':16} by distance: " + "  ".join(
+                f"{k} {v:.1%}" for k, v in acc["by_distance"].items()))
     return 0
 
 

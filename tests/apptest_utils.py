@@ -25,3 +25,15 @@ def open_app(query: dict[str, str] | None = None, page: str | None = None,
     if page and page != "overview":
         at.switch_page(f"app_pages/{page}.py").run()
     return at
+
+
+def plotly_array(value):
+    """A plotly JSON array as numpy: a list, or base64 {"dtype", "bdata", "shape"}."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(value, dict) and "bdata" in value:
+        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        return flat.reshape([int(s) for s in str(value.get("shape", len(flat))).split(",")])
+    return np.asarray(value)

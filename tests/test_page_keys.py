@@ -1,4 +1,4 @@
-"""A page's own URL keys (the lessons' lesson/step/seed): not unknown, kept when locked."""
+"""A page's own URL keys (lessons: lesson, step; Memory: m_*): not unknown, kept when locked."""
 
 from lstm_viz.state.page_keys import page_keys
 from lstm_viz.state.query import from_query, to_query
@@ -25,3 +25,15 @@ def test_keys_by_page():
     assert page_keys("learn") == ("lesson", "step")
     assert page_keys("shapes") == ()
     assert set(page_keys("learn")) <= set(page_keys())
+
+
+def test_memory_keys_are_page_keys_and_survive_a_lock():
+    """The Memory page's m_* keys (a PageKeys spec) share the one registry with the lessons'."""
+    assert {"m_view", "m_sentence", "m_gate"} <= set(page_keys("memory"))
+    assert not set(page_keys("memory")) & set(page_keys("learn"))
+    _, notices = from_query({"m_view": ["long"], "m_step": ["30"]})
+    assert notices == []
+    params = url_defaults({"m_view": ["long"], "m_step": ["30"], "hidden_size": ["7"]},
+                          {"LSTM_VIZ_LOCK": "1"})
+    assert params["m_view"] == ["long"] and params["m_step"] == ["30"]
+    assert "hidden_size" not in params

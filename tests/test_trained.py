@@ -19,10 +19,12 @@ from lstm_viz.state.repair import make_valid
 from lstm_viz.state.settings import from_preset
 from lstm_viz.trained import readable
 from lstm_viz.trained.model import HYPER, ToyModel, accuracy, batch_ids, train
-from lstm_viz.trained.probe import find_readable
+from lstm_viz.trained.probe import accuracy_by_distance, find_readable
 from lstm_viz.trained.tasks import TASKS, make_data
 
-BRIEF = {"sentiment": (3, 0.95), "brackets": (3, 0.95)}  # epochs, test accuracy to reach
+BRIEF = {"sentiment": ("LSTM", 3, 0.95), "brackets": ("LSTM", 3, 0.95),  # cell, epochs, and
+         "memory": ("GRU", 6, 0.95)}  # the test accuracy to reach (memory: GRU learns first)
+FAILS = {"memory-rnn"}  # the long-range task the plain RNN does not learn (README, Memory page)
 
 
 def shipped(name: str) -> ToyModel:
@@ -36,12 +38,12 @@ def shipped(name: str) -> ToyModel:
 
 @pytest.mark.parametrize("task_name", list(TASKS))
 def test_a_brief_retrain_learns_the_task(task_name):
-    task, (epochs, wanted) = TASKS[task_name], BRIEF[task_name]
+    task, (cell, epochs, wanted) = TASKS[task_name], BRIEF[task_name]
     train_data, test_data = make_data(task, seed=0)
     assert not {" ".join(t) for t, _ in train_data} & {" ".join(t) for t, _ in test_data}
-    untrained = train(task, "LSTM", train_data[:1], epochs=0,
+    untrained = train(task, cell, train_data[:1], epochs=0,
                       **{k: v for k, v in HYPER[task_name].items() if k != "epochs"})
-    model = train(task, "LSTM", train_data, seed=0,
+    model = train(task, cell, train_data, seed=0,
                   **{**HYPER[task_name], "epochs": epochs})
     assert accuracy(model, task, test_data) >= wanted
     assert accuracy(untrained, task, test_data) < wanted  # the threshold means learning
@@ -60,7 +62,19 @@ def test_the_shipped_file_reproduces_its_recorded_outputs(name):
     if not task.per_step:  # the app's head (on the traced h_n) = the model's own
         torch.testing.assert_close(trained.head_probabilities(name, h_n[-1]),
                                    torch.softmax(torch.tensor(rec["head"]), -1), atol=1e-5, rtol=0)
-    assert meta["accuracy"]["test"] >= 0.95
+    assert (meta["accuracy"]["test"] >= 0.95) == (name not in FAILS)
+
+
+@pytest.mark.parametrize("name", [m for m in trained.MODELS if m.startswith("memory-")])
+def test_the_accuracy_by_distance_recomputed_from_the_shipped_file_matches(name):
+    meta = trained.info(name)
+    found = accuracy_by_distance(shipped(name), TASKS["memory"], meta["seed"] + 2)
+    assert found == pytest.approx(meta["accuracy"]["by_distance"], abs=1e-4)
+    beyond = [v for k, v in found.items() if k != "0-0"]
+    if name in FAILS:  # at chance (1 in 4) once the clue is a word or more back
+        assert max(beyond) <= 0.35
+    else:
+        assert min(beyond) >= 0.95
 
 
 @pytest.mark.parametrize("name", trained.MODELS)
@@ -73,8 +87,9 @@ def test_the_readable_units_recomputed_from_the_shipped_weights_match(name):
         assert (finding.kind, finding.unit, finding.measure) == (
             stored["kind"], stored["unit"], stored["measure"]), key
         assert finding.score == pytest.approx(stored["score"], abs=1e-4)
-    assert abs(found["state"].score) >= 0.75  # strong enough to read off a heatmap
-    assert abs(found["gate"].score) >= 1.5
+    if name not in FAILS:
+        assert abs(found["state"].score) >= 0.75  # strong enough to read off a heatmap
+        assert abs(found["gate"].score) >= 1.5
 
 
 def test_the_finders_find_a_planted_unit():

@@ -15,7 +15,8 @@ import streamlit as st
 from lstm_viz import trained
 from lstm_viz.core.caps import Caps
 from lstm_viz.i18n import pick_lang
-from lstm_viz.state.page_keys import MAX_CHARS, page_keys
+from lstm_viz.state import page_spec
+from lstm_viz.state.page_keys import MAX_CHARS, SPECS, named_keys, page_keys
 from lstm_viz.state.presets import DEFAULT_PRESET, PRESETS
 from lstm_viz.state.query import from_query, to_query
 from lstm_viz.state.repair import make_valid
@@ -89,7 +90,7 @@ def init() -> None:
     if "settings" in st.session_state:
         return
     raw = _query_now()
-    st.session_state.page_params = {k: raw[k][-1][:MAX_CHARS] for k in page_keys()
+    st.session_state.page_params = {k: raw[k][-1][:MAX_CHARS] for k in named_keys()
                                     if raw.get(k)}
     params = _teacher_defaults(_query_now())
     # A link the app wrote (it always names the preset) to a page with keys of its own (a
@@ -100,10 +101,14 @@ def init() -> None:
     st.session_state.link_config = bool(st.session_state.page_params) and kept
     try:
         s, found = from_query(params, caps())
+        pages = {name: page_spec.from_query(params, spec) for name, spec in SPECS.items()}
     except Exception:  # a bug must not cost the student the app: the preset, and the log
         log.exception("query could not be read: %r", _query_now())
         s, found = from_preset(DEFAULT_PRESET), [Notice("URL", "…", "could not be read",
                                                         DEFAULT_PRESET)]
+        pages = {name: page_spec.from_query({}, spec) for name, spec in SPECS.items()}
+    st.session_state.page_values = {name: values for name, (values, _) in pages.items()}
+    found += [note for _, notes in pages.values() for note in notes]
     st.session_state.settings = s
     st.session_state.notices = found
     for n in found:
@@ -180,13 +185,34 @@ def set_page_params(**values) -> None:
     write_url()
 
 
+def page_values(page: str) -> dict:
+    """The values of a page with a ``PageKeys`` spec (``page_keys.SPECS``), read from the URL
+    once per session."""
+    return st.session_state.page_values[page]
+
+
+def set_page_value(page: str, key: str, value) -> None:
+    """Set one of a page's own values (a widget callback; a view sets all), repair, store,
+    and mirror into the URL."""
+    spec, found = SPECS[page], []
+    values = {**page_values(page), key: page_spec.checked(spec, key, value, found)}
+    if key == spec.view_key:
+        values = {key: value, **spec.views[value]} if value in spec.views else page_values(page)
+    st.session_state.page_values[page] = spec.repair(values, found)
+    st.session_state.notices = found
+    write_url()
+
+
 def write_url(page: str | None = None) -> None:
     """Mirror the Settings, and the shown page's own keys, into the query string (cleared
     by page navigation). ``page``: the URL path now shown (app.py passes it every run)."""
     if page is not None:
         st.session_state.page_path = page
-    own = page_keys(st.session_state.get("page_path", ""))
+    path = st.session_state.get("page_path", "")
+    own = page_keys(path)
     wanted = to_query(settings()) | {k: v for k, v in st.session_state.get(
         "page_params", {}).items() if k in own}
+    if path in SPECS:
+        wanted |= page_spec.to_query(page_values(path), SPECS[path])
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)

@@ -42,39 +42,57 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     return 0.5 + 0.5 * np.tanh(0.5 * x)
 
 
-def lstm_step(gi_t, h, c, W_hh_T, W_hr_T=None):
+def lstm_step(gi_t, h, c, W_hh_T, W_hr_T=None, force=None):
     """LSTM step. gi_t (D, N, 4·H_cell); h (D, N, H_out); c (D, N, H_cell).
 
-    Returns ((i, f, g, o, c_t, h_t), h_t, c_t).
+    ``force(name, value) -> value``, if given, may replace each value as soon as it is
+    computed ("i", "f", "g", "o", then "c", then "h"); what follows uses the replacement
+    (``lstm_viz.core.intervene``). Returns ((i, f, g, o, c_t, h_t), h_t, c_t).
     """
     gates = gi_t + h @ W_hh_T  # (D, N, 4·H_cell)
     H = c.shape[-1]
     act = sigmoid(gates)  # i, f, o (the g quarter is overwritten next)
     g = act[..., 2 * H: 3 * H] = np.tanh(gates[..., 2 * H: 3 * H])
     i, f, o = act[..., :H], act[..., H: 2 * H], act[..., 3 * H:]
+    if force is not None:
+        i, f, g, o = (force(name, v) for name, v in zip("ifgo", (i, f, g, o), strict=True))
     c = f * c + i * g  # (D, N, H_cell)
+    if force is not None:
+        c = force("c", c)
     h = o * np.tanh(c)
     if W_hr_T is not None:
         h = h @ W_hr_T  # (D, N, proj_size)
+    if force is not None:
+        h = force("h", h)
     return (i, f, g, o, c, h), h, c
 
 
-def gru_step(gi_t, h, W_hh_T, b_hn):
+def gru_step(gi_t, h, W_hh_T, b_hn, force=None):
     """GRU step. gi_t (D, N, 3·H) holds b_i* and b_hr, b_hz; b_hn (D, 1, H).
 
+    ``force`` as in ``lstm_step`` ("r", "z", then "n", then "h").
     Returns ((r, z, n, h_t), h_t).
     """
     gh = h @ W_hh_T  # (D, N, 3·H)
     H = h.shape[-1]
     rz = sigmoid(gi_t[..., : 2 * H] + gh[..., : 2 * H])
     r, z = rz[..., :H], rz[..., H:]
+    if force is not None:
+        r, z = force("r", r), force("z", z)
     n = np.tanh(gi_t[..., 2 * H:] + r * (gh[..., 2 * H:] + b_hn))
+    if force is not None:
+        n = force("n", n)
     h = n + z * (h - n)  # (1 - z) n + z h
+    if force is not None:
+        h = force("h", h)
     return (r, z, n, h), h
 
 
-def rnn_step(gi_t, h, W_hh_T, relu: bool):
-    """Elman RNN step. gi_t (D, N, H) holds b_ih + b_hh. Returns ((h_t,), h_t)."""
+def rnn_step(gi_t, h, W_hh_T, relu: bool, force=None):
+    """Elman RNN step. gi_t (D, N, H) holds b_ih + b_hh; ``force`` as in ``lstm_step``
+    ("h"). Returns ((h_t,), h_t)."""
     pre = gi_t + h @ W_hh_T  # (D, N, H)
     h = np.maximum(pre, 0) if relu else np.tanh(pre)
+    if force is not None:
+        h = force("h", h)
     return (h,), h

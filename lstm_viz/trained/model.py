@@ -17,6 +17,8 @@ from lstm_viz.trained.tasks import Task, encode
 HYPER = {  # per task: what scripts/train_toy.py trains with (seed 0)
     "sentiment": {"epochs": 12, "hidden_size": 8, "embedding_dim": 8, "unk_rate": 0.05},
     "brackets": {"epochs": 12, "hidden_size": 8, "embedding_dim": 4},
+    "memory": {"epochs": 12, "hidden_size": 8, "embedding_dim": 8, "unk_rate": 0.05,
+               "forget_bias": 1.0},
 }
 
 
@@ -63,7 +65,7 @@ def _targets(task: Task, labels: list, L: int) -> torch.Tensor:
 
 
 def accuracy(model: ToyModel, task: Task, data: list) -> float:
-    """Share of sentences (sentiment) or of tokens (brackets) classified right."""
+    """Share of sentences (sentiment, memory) or of tokens (brackets) classified right."""
     ids, lengths = batch_ids(task, [tokens for tokens, _ in data])
     y = _targets(task, [label for _, label in data], ids.shape[1])
     with torch.no_grad():
@@ -80,12 +82,19 @@ def _drop_words(ids: torch.Tensor, rate: float, gen: torch.Generator) -> torch.T
 
 def train(task: Task, cell: str, train_data: list, *, seed: int = 0, epochs: int = 30,
           hidden_size: int = 8, embedding_dim: int = 8, lr: float = 0.02, batch: int = 32,
-          unk_rate: float = 0.0) -> ToyModel:
-    """A ToyModel trained with Adam on ``train_data``; same seed → same model."""
+          unk_rate: float = 0.0, forget_bias: float = 0.0) -> ToyModel:
+    """A ToyModel trained with Adam on ``train_data``; same seed → same model.
+
+    ``forget_bias`` is added to an LSTM's b_if before training (Gers et al. 2000; Keras'
+    ``unit_forget_bias``): the cell starts out keeping most of c_{t-1}. GRU and RNN: unused.
+    """
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
     model = ToyModel(cell, len(task.vocab), embedding_dim, hidden_size, len(task.classes),
                      task.per_step)
+    if cell == "LSTM" and forget_bias:
+        with torch.no_grad():  # gate order i, f, g, o: the second quarter of b_ih
+            model.rnn.bias_ih_l0[hidden_size: 2 * hidden_size] += forget_bias
     ids, lengths = batch_ids(task, [tokens for tokens, _ in train_data])
     y = _targets(task, [label for _, label in train_data], ids.shape[1])
     opt = torch.optim.Adam(model.parameters(), lr=lr)

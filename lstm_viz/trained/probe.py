@@ -3,14 +3,18 @@ the readable units on the probe (test) set and the outputs on the example senten
 
 from __future__ import annotations
 
+import random
+
 import numpy as np
 import torch
 from torch.nn.utils.rnn import pack_padded_sequence
 
 from lstm_viz.core.trace import Trace, trace
 from lstm_viz.trained import readable
-from lstm_viz.trained.model import ToyModel, batch_ids
-from lstm_viz.trained.tasks import Task
+from lstm_viz.trained.model import ToyModel, accuracy, batch_ids
+from lstm_viz.trained.tasks import MAX_DISTANCE, Task, memory_sentence
+
+DISTANCE_BUCKETS = ((0, 0), (1, 5), (6, 10), (11, 20), (21, 40), (41, MAX_DISTANCE))
 
 
 def probe_trace(model: ToyModel, task: Task, token_lists: list[list[str]]) -> Trace:
@@ -31,12 +35,27 @@ def find_readable(model: ToyModel, task: Task, data: list) -> dict[str, readable
         for n, (_, seq) in enumerate(data):
             depth[n, : len(seq)] = seq
         state = readable.depth_finding(values, depth)
+    elif task.name == "memory":
+        state = readable.first_finding(values, tr.lengths.numpy(),
+                                       np.array([label for _, label in data]), task.classes)
     else:
         state = readable.label_finding(values, tr.lengths.numpy(),
                                        np.array([label for _, label in data]))
     gate = readable.trigger_finding(values, tokens, task.triggers,
                                     readable.GATES[tr.config.cell])
     return {"state": state, "gate": gate}
+
+
+def accuracy_by_distance(model: ToyModel, task: Task, seed: int, per_distance: int = 20,
+                         buckets=DISTANCE_BUCKETS) -> dict[str, float]:
+    """Memory: the share of right answers for clue–answer distances in each bucket
+    ("1-5": distances 1 … 5), on ``per_distance`` new sentences per distance."""
+    rng = random.Random(seed)
+    out = {}
+    for lo, hi in buckets:
+        data = [memory_sentence(rng, d) for d in range(lo, hi + 1) for _ in range(per_distance)]
+        out[f"{lo}-{hi}"] = accuracy(model, task, data)
+    return out
 
 
 def record(model: ToyModel, task: Task) -> dict:

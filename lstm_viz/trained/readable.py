@@ -6,6 +6,8 @@ a probe set and the best one is reported with its score:
 - ``depth``: Pearson r between the unit's value at each token and the bracket depth there;
 - ``label``: Pearson r between the unit's value after the last token and the sentence's
   label (1 positive, 0 negative);
+- ``first``: Pearson r between the unit's value after the last token and whether the first
+  word was one class ("cat"), for the class it tells best (memory);
 - ``trigger``: how far the unit moves at a trigger token ("not"): Cohen's d between its
   values at that token and at every other real token (pooled standard deviation).
 
@@ -71,6 +73,20 @@ def label_finding(values: dict[str, np.ndarray], lengths: np.ndarray,
               for k in STATES if k in values}
     kind, unit, r = _best(scores)
     return Finding(kind, unit, "label", r)
+
+
+def first_finding(values: dict[str, np.ndarray], lengths: np.ndarray, labels: np.ndarray,
+                  classes: tuple[str, ...]) -> Finding:
+    """The state unit whose value after the last token best tells one class from the rest."""
+    rows = np.arange(len(lengths))
+    best = None
+    for k, name in enumerate(classes):
+        scores = {kind: _pearson(values[kind][rows, lengths - 1], (labels == k).astype(float))
+                  for kind in STATES if kind in values}
+        kind, unit, r = _best(scores)
+        if best is None or abs(r) > abs(best.score):
+            best = Finding(kind, unit, "first", r, name)
+    return best
 
 
 def trigger_finding(values: dict[str, np.ndarray], tokens: list[list[str]],

@@ -6,6 +6,10 @@
 - ``brackets``: strings of "(", ")" and the letters a, b ("(a(b))"), never closing more
   than was opened; one label per character: the bracket depth after reading it (0 … 4).
   Character tokens.
+- ``memory``: a first word that names an animal (cat, dog, bird, fish), then 0 … 60 other
+  words ("cat saw a dog and then the red bird ran"), later animals included; one label per
+  sentence: the animal that came first. Word tokens. The answer is as far from its clue as
+  the sentence is long, which is what a plain RNN cannot learn to carry.
 
 Every vocabulary starts with ``<pad>`` = 0 and ``<unk>`` = 1: a word typed by a student
 that the model never saw is read as ``<unk>``.
@@ -25,6 +29,11 @@ VERBS = {"like": 1, "love": 1, "enjoy": 1, "hate": 0, "dislike": 0}
 OBJECTS = ("dog", "dogs", "cats", "coffee", "tea", "milk", "music", "rain", "this", "you", "it")
 ADJECTIVES = {"good": 1, "great": 1, "nice": 1, "bad": 0, "awful": 0}
 MAX_DEPTH = 4
+ANIMALS = ("cat", "dog", "bird", "fish")  # memory: the classes, and later distractors too
+FILLERS = ("the", "a", "big", "small", "red", "old", "saw", "ran", "and", "then", "it", "was",
+           "very", "happy", "home", "away")
+MAX_DISTANCE = 60  # memory: most words between the clue (first word) and the answer
+LATER_ANIMAL = 0.2  # memory: chance that a later word is an animal too
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,11 @@ TASKS = {
                      (PAD, UNK, "(", ")", "a", "b"),
                      ("((((a))))", "(a(b))", "()()(a)", "a(((b)", "(()(()))"),
                      ("(", ")")),
+    "memory": Task("memory", "word", False, ANIMALS, (PAD, UNK, *ANIMALS, *FILLERS),
+                   ("cat saw a dog and then the big bird ran home",
+                    "fish", "dog and the red cat ran away",
+                    "bird saw a small fish then a cat then a dog and it was very happy"),
+                   ANIMALS),
 }
 
 
@@ -92,14 +106,37 @@ def bracket_strings(rng: random.Random, count: int, max_len: int) -> list:
     return out
 
 
+def memory_sentence(rng: random.Random, distance: int) -> tuple[list[str], int]:
+    """An animal, then ``distance`` more words (each an animal with chance LATER_ANIMAL);
+    and the label: the index of the first animal in ANIMALS."""
+    first = rng.randrange(len(ANIMALS))
+    later = [rng.choice(ANIMALS) if rng.random() < LATER_ANIMAL else rng.choice(FILLERS)
+             for _ in range(distance)]
+    return [ANIMALS[first], *later], first
+
+
+def memory_sentences(rng: random.Random, count: int) -> list:
+    """``count`` sentences with distances drawn uniformly from 0 … MAX_DISTANCE."""
+    return [memory_sentence(rng, rng.randint(0, MAX_DISTANCE)) for _ in range(count)]
+
+
 def make_data(task: Task, seed: int = 0, test_share: float = 0.2) -> tuple[list, list]:
     """(train, test): lists of (tokens, label) with no sentence in both; the label is an
-    int (sentiment) or a list of ints, one per token (brackets)."""
+    int (sentiment, memory) or a list of ints, one per token (brackets)."""
     rng = random.Random(seed)
-    data = sentiment_sentences() if task.name == "sentiment" else bracket_strings(rng, 2500, 14)
+    data = {"sentiment": sentiment_sentences, "brackets": lambda: bracket_strings(rng, 2500, 14),
+            "memory": lambda: _distinct(memory_sentences(rng, 2500))}[task.name]()
     rng.shuffle(data)
     cut = int(len(data) * (1 - test_share))
     return data[:cut], data[cut:]
+
+
+def _distinct(data: list) -> list:
+    """The first occurrence of every sentence (short ones repeat: "cat" alone, …)."""
+    seen = {}
+    for tokens, label in data:
+        seen.setdefault(" ".join(tokens), (tokens, label))
+    return list(seen.values())
 
 
 def encode(task: Task, tokens: list[str]) -> list[int]:

@@ -1,0 +1,212 @@
+"""Streamlit glue of the Memory page: its widgets bound to the page's own URL keys
+(``lstm_viz.state.memory_keys``), the cached runs of the three trained models, and the
+cached figures. Figures are held as ``go.Figure`` objects (``st.cache_resource``: shared,
+never changed): ``st.plotly_chart`` takes a Figure's ``to_dict()`` as it is, while a dict
+would be validated into a Figure again on every rerun.
+
+Widget values live under ``w_m_*`` keys and are rebuilt from the page's values whenever
+Streamlit dropped them (another page ran) or a change repaired them (a view sets them all).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+import streamlit as st
+
+from lstm_viz.explain import memory as mem
+from lstm_viz.figures import memory as figs
+from lstm_viz.figures.style import value_kinds
+from lstm_viz.figures.text import plain
+from lstm_viz.i18n import t
+from lstm_viz.state.page_keys import SPECS as PAGES
+from ui import state
+from ui.text import md_escape
+
+PAGE = "memory"
+SPEC = PAGES[PAGE]
+FORGET = "memory_forget_widgets"
+
+
+def values() -> dict:
+    return state.page_values(PAGE)
+
+
+def _changed(key: str, to_value=lambda v: v) -> None:
+    state.set_page_value(PAGE, key, to_value(st.session_state[f"w_{key}"]))
+    st.session_state[FORGET] = True
+
+
+def bind(key: str, shown=None, to_value=lambda v: v) -> dict:
+    """Keyword arguments for the widget of page value ``key`` (shown as ``shown``)."""
+    wkey = f"w_{key}"
+    if st.session_state.pop(FORGET, False):
+        for name in SPEC.names():
+            st.session_state.pop(f"w_{name}", None)
+    if wkey not in st.session_state:
+        st.session_state[wkey] = values()[key] if shown is None else shown
+    return {"key": wkey, "on_change": partial(_changed, key, to_value)}
+
+
+def generate() -> None:
+    """Generate: a new random sentence of the task (the session's count is the seed)."""
+    seed = st.session_state["memory_generated"] = st.session_state.get("memory_generated", 0) + 1
+    state.set_page_value(PAGE, "m_sentence", mem.generate(values()["m_distance"], seed))
+    st.session_state[FORGET] = True
+
+
+def sentence_controls(lang: str) -> list[str] | None:
+    """The view, the sentence and Generate; the tokens to read (None: nothing to show)."""
+    st.selectbox(t("memory.view", lang), list(SPEC.views), help=t("memory.view.help", lang),
+                 format_func=lambda v: t(f"memory.view.{v}", lang), **bind("m_view"))
+    left, mid, right = st.columns([5, 1.3, 1.3], vertical_alignment="bottom")
+    left.text_input(t("memory.sentence", lang), max_chars=4000, **bind("m_sentence"),
+                    help=t("memory.sentence_help", lang, max=mem.MAX_WORDS))
+    mid.number_input(t("memory.distance", lang), 0, mem.MAX_WORDS - 1, **bind("m_distance"))
+    right.button(t("memory.generate", lang), on_click=generate, key="m_generate",
+                 help=t("memory.generate_help", lang), icon=":material/casino:")
+    tokens, count = mem.words(values()["m_sentence"])
+    if not tokens:
+        st.info(t("memory.empty", lang))
+        return None
+    if count > mem.MAX_WORDS:
+        st.warning(t("memory.cut", lang, count=count, max=mem.MAX_WORDS))
+    unknown = [w for w in dict.fromkeys(tokens) if w.lower() not in mem.TASK.vocab]
+    if unknown:
+        st.caption(md_escape(t("memory.unknown", lang, words=", ".join(unknown[:20]))))
+    truth = mem.truth(tokens)
+    st.markdown(md_escape(t(f"memory.truth.{'known' if truth else 'none'}", lang, truth=truth)))
+    return tokens
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def looks(tokens: tuple[str, ...]) -> dict[str, mem.ModelView]:
+    """The three models on the sentence (traces, answers, connectivity, gradient flow)."""
+    return {name: mem.look(name, list(tokens)) for name in mem.MODELS}
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def forced(tokens: tuple[str, ...], name: str, gate: str, value: float, units, from_t: int):
+    return mem.forced(name, list(tokens), gate, value, units, from_t)
+
+
+def badge(views: dict, lang: str) -> None:
+    worst = max(v.trace.worst_diff for v in views.values())
+    if all(v.trace.verified for v in views.values()):
+        st.success(t("memory.verified", lang, diff=f"{worst:.1e}"), icon=":material/verified:")
+    else:
+        st.error(t("memory.mismatch", lang, diff=f"{worst:.1e}"), icon=":material/error:")
+
+
+def _p_right(probs: np.ndarray, truth: str | None) -> np.ndarray:
+    """(L,) the probability of the first word's animal, or of each step's own answer."""
+    return probs[:, mem.CLASSES.index(truth)] if truth else probs.max(-1)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)  # figures: shared, never changed
+def answers_figure(tokens: tuple[str, ...], lang: str, _views):
+    truth = mem.truth(list(tokens))
+    rows = {v.cell: (v.answers, _p_right(v.probs, truth)) for v in _views.values()}
+    colour = "memory.answers.colour" if truth else "memory.answers.colour_none"
+    return figs.answer_strips(rows, tokens, title=t("memory.answers.title", lang),
+                              colour_title=t(colour, lang), x_title=t("memory.axis.t", lang),
+                              hover=t(colour, lang))
+
+
+def finals(views: dict, tokens: list[str], lang: str) -> None:
+    """One line per model: its answer at the end, right or wrong."""
+    truth = mem.truth(tokens)
+    lines = []
+    for v in views.values():
+        answer, p = v.answers[-1], float(v.probs[-1].max())
+        key = "none" if truth is None else ("right" if answer == truth else "wrong")
+        lines.append(t(f"memory.final.{key}", lang, cell=v.cell, answer=answer, p=f"{p:.2f}",
+                       truth=truth))
+    st.markdown("  \n".join(md_escape(line) for line in lines))
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def states_figure(tokens: tuple[str, ...], lang: str, _views):
+    panels = {v.cell: v.trace.step_values(0, 0)["h"][0].numpy() for v in _views.values()}
+    return figs.state_strips(panels, tokens, title=t("memory.states.title", lang),
+                             x_title=t("memory.axis.t", lang), y_title=t("memory.axis.unit", lang),
+                             kind="tanh")
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def connectivity_figures(tokens: tuple[str, ...], lang: str, step: int, _views) -> tuple:
+    maps = {v.cell: v.connectivity for v in _views.values()}
+    colour = t("memory.conn.colour", lang)
+    grid = figs.connectivity_maps(maps, tokens, selected_t=step,
+                                  title=t("memory.conn.title", lang),
+                                  x_title=t("memory.conn.x", lang),
+                                  y_title=t("memory.conn.y", lang),
+                                  colour_title=colour)
+    strip = figs.connectivity_strips({k: m[step] for k, m in maps.items()}, tokens, step,
+                                     title=t("memory.conn.strip_title", lang, t=step,
+                                             token=plain(tokens[step])),
+                                     colour_title=colour)
+    return grid, strip
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def flow_figure(tokens: tuple[str, ...], lang: str, _views):
+    flows, along_c = {}, t("memory.flow.along_c", lang)
+    for v in _views.values():
+        flows[v.cell] = v.flow
+        if v.flow_c is not None:
+            flows[f"{v.cell} {along_c}"] = v.flow_c
+    return figs.flow_lines(flows, tokens, title=t("memory.flow.title", lang),
+                           x_title=t("memory.flow.x", lang), y_title=t("memory.flow.y", lang),
+                           dashed=[k for k in flows if k.endswith(along_c)])
+
+
+def force_controls(L: int, lang: str) -> dict:
+    """Model, gate, value, units, from: the choice to force (fitted to this sentence)."""
+    v = values()
+    cols = st.columns([2.2, 1.5, 1.6, 1.6, 1.6])
+    cols[0].radio(t("memory.force.model", lang), list(mem.NAMES), horizontal=True,
+                  **bind("m_cell"))
+    cols[1].selectbox(t("memory.force.gate", lang), mem.NAMES[v["m_cell"]],
+                      format_func=lambda g: t(f"memory.name.{g}", lang), **bind("m_gate"))
+    low = 0.0 if v["m_gate"] in mem.SIGMOID else -1.0
+    cols[2].slider(t("memory.force.value", lang), low, 1.0, step=0.05,
+                   help=t("memory.force.value_help", lang),
+                   **bind("m_value", to_value=lambda x: round(float(x), 3)))
+    width = mem.width(v["m_cell"], v["m_gate"])
+    cols[3].multiselect(t("memory.force.units", lang), list(range(width)),
+                        placeholder=t("memory.force.units_all", lang),
+                        **bind("m_units", shown=list(v["m_units"] or ()),
+                               to_value=lambda u: tuple(sorted(u)) or None))
+    from_t = min(v["m_from"], L - 1)
+    cols[4].slider(t("memory.force.from", lang), 0, max(L - 1, 1), disabled=L == 1,
+                   **bind("m_from", shown=from_t))
+    units = None if v["m_units"] is None else tuple(u for u in v["m_units"] if u < width) or None
+    return {"name": mem.model_for(v["m_cell"]), "gate": v["m_gate"], "value": v["m_value"],
+            "units": units, "from_t": from_t}
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def force_figures(tokens: tuple[str, ...], lang: str, choice: tuple, _before, _after) -> tuple:
+    """(answers before/after, the memory state before/after)."""
+    name, gate, value = choice[:3]
+    cell, truth = mem.cell_of(name), mem.truth(list(tokens))
+    (tr0, p0), (tr1, p1) = _before, _after
+    labels = (t("memory.force.original", lang), t("memory.force.forced", lang))
+    words = {"cell": cell, "gate": t(f"memory.name.{gate}", lang), "value": f"{value:g}"}
+    answers = figs.answer_strips(
+        {labels[0]: (mem.answers(p0), _p_right(p0, truth)),
+         labels[1]: (mem.answers(p1), _p_right(p1, truth))}, tokens,
+        title=t("memory.force.answers_title", lang, **words),
+        colour_title=t("memory.answers.colour" if truth else "memory.answers.colour_none",
+                       lang), x_title=t("memory.axis.t", lang))
+    which = "c" if cell == "LSTM" else "h"
+    panels = {labels[0]: tr0.step_values(0, 0)[which][0].numpy(),
+              labels[1]: tr1.step_values(0, 0)[which][0].numpy()}
+    states = figs.state_strips(panels, tokens, title=t("memory.force.states_title", lang,
+                                                        state=which, **words),
+                               x_title=t("memory.axis.t", lang),
+                               y_title=t("memory.axis.unit", lang),
+                               kind=value_kinds(tr0.config)[which], name=which)
+    return answers, states
