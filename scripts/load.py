@@ -123,9 +123,13 @@ def close_and_reap(url: str, pids: dict, ttl: int, trim_wait: float = 65) -> dic
     return {**out, "replicas_mb": each} if balanced else out
 
 
-def _student(args, url: str, index: int, link: str, rng: random.Random, replica):
+def _student(args, url: str, index: int, link: str, rng: random.Random, replica,
+             alone: bool = False):
+    """One student of the workload; ``alone``: the single-user baseline of the class
+    profile, with ``--baseline-changes`` changes (its p95 needs more samples)."""
     if args.workload == "class":
-        return class_student(url, index, args.changes, tuple(args.pace), rng, replica)
+        changes = args.baseline_changes if alone else args.changes
+        return class_student(url, index, changes, tuple(args.pace), rng, replica)
     return calm_student(url, index, link, args.changes, args.think, rng, replica)
 
 
@@ -138,7 +142,7 @@ async def crowd(url: str, n: int, args, balanced: bool = False) -> list:
     links = list(CALM_LINKS)
     if n == 1:
         firsts = links if args.workload == "calm" else links[:1]
-        return [await _student(args, url, i, link, random.Random(rng.random()), replica)
+        return [await _student(args, url, i, link, random.Random(rng.random()), replica, True)
                 for i, link in enumerate(firsts)]
     students = [_student(args, url, i, links[i % 2], random.Random(rng.random()), replica)
                 for i in range(n)]
@@ -210,6 +214,8 @@ def main() -> None:
                     help="class (default): issue 15's; calm: the earlier links (workloads.py)")
     ap.add_argument("--sessions", type=int, nargs="+", default=[1, 30])
     ap.add_argument("--changes", type=int, default=12, help="changes per session")
+    ap.add_argument("--baseline-changes", type=int, default=40,
+                    help="class: changes of the single user (N = 1) row (default 40)")
     ap.add_argument("--pace", type=float, nargs=2, default=[2.0, 8.0],
                     help="class: seconds between a student's changes, uniform (default 2 8)")
     ap.add_argument("--think", type=float, default=10.0,
