@@ -154,6 +154,7 @@ def measure(url: str, pids: dict, n: int, args) -> dict:
     """One row: ``n`` students against the servers ``pids`` (name → pid)."""
     start_mb, cpu0 = ({k: f(p) for k, p in pids.items()} for f in (rss_mb, cpu_s))
     load0, sampler, t0 = os.getloadavg(), RssSampler(pids), time.monotonic()
+    client0 = time.process_time()  # this process: the students' websockets (one asyncio loop)
     sampler.start()
     sessions = asyncio.run(crowd(url, n, args, len(pids) > 1))
     wall = time.monotonic() - t0
@@ -162,7 +163,8 @@ def measure(url: str, pids: dict, n: int, args) -> dict:
     cpu = {k: round(cpu_s(p) - cpu0[k], 1) for k, p in pids.items()}
     runs = sum(1 + sum(map(len, s.times.values())) for s in sessions)  # opening + changes
     row = {"sessions": n, "wall_s": round(wall, 1), "runs": runs,
-           "server_cpu_s": round(sum(cpu.values()), 1), "load_before": load0,
+           "server_cpu_s": round(sum(cpu.values()), 1),
+           "client_cpu_s": round(time.process_time() - client0, 1), "load_before": load0,
            "start_mb": sum(start_mb.values()), "peak_mb": sampler.peak,
            "errors": [e for s in sessions for e in s.errors]}
     for name in sorted({kind for s in sessions for kind in s.times}):
