@@ -69,8 +69,10 @@ async def block(url: str, pid: int, query: str, page: str, reruns: int,
         await s.rerun(page=page)  # open the session, outside the clock
         cpu0, walls = cpu_s(pid), []
         for k in range(reruns):
-            states = s.states({change: 10_000 + start + k}) if change else None
-            walls.append(await s.rerun(states))
+            value = 10_000 + start + k
+            walls.append(await s.rerun(s.states({change: value}) if change else None))
+            if change and f"{change}={value}" not in s.query.split("&"):
+                s.errors.append(f"{change}={value} did not reach the app: ?{s.query}")
         cpu = cpu_s(pid) - cpu0
     if s.errors:
         raise RuntimeError(f"{page or 'overview'}: {s.errors[:3]}")
