@@ -152,7 +152,8 @@ def worked(step) -> None:
 
 def table(where, key: str, data: dict) -> None:
     where.caption(t(key, lang))
-    where.dataframe(pd.DataFrame(as_text(data)), width="stretch")
+    right = {name: st.column_config.Column(alignment="right") for name in data}  # numbers
+    where.dataframe(pd.DataFrame(as_text(data)), width="stretch", column_config=right)
 
 
 step_view()
