@@ -56,6 +56,9 @@ class _Built(go.Figure):
     def to_dict(self) -> Mapping:
         return self._spec
 
+    def __repr__(self) -> str:  # go.Figure's would read the state skipped above
+        return f"<spec of {len(self._spec.get('data', ()))} traces>"
+
 
 def show(spec: Mapping, **kwargs):
     """``st.plotly_chart(spec, **kwargs)`` for a spec from ``figure`` (or any finished,

@@ -69,14 +69,15 @@ def layer_weights(module: RNNModule, cfg: RNNConfig, k: int, dtype) -> dict[str,
                          for s in suffixes]).astype(dtype)
 
     W_ih = stacked("weight_ih")  # (D, G·H_cell, H_in)
-    w = {"W_ih_T": W_ih.reshape(-1, W_ih.shape[-1]).T,
-         "W_hh_T": stacked("weight_hh").transpose(0, 2, 1)}
+    T = np.ascontiguousarray  # kept per module: contiguous operands, faster products
+    w = {"W_ih_T": T(W_ih.reshape(-1, W_ih.shape[-1]).T),
+         "W_hh_T": T(stacked("weight_hh").transpose(0, 2, 1))}
     if cfg.bias:
         w["b_ih"], w["b_hh"] = stacked("bias_ih")[:, None], stacked("bias_hh")[:, None]
     else:
         w["b_ih"] = w["b_hh"] = np.zeros((cfg.D, 1, W_ih.shape[1]), W_ih.dtype)
     if cfg.proj_size:
-        w["W_hr_T"] = stacked("weight_hr").transpose(0, 2, 1)
+        w["W_hr_T"] = T(stacked("weight_hr").transpose(0, 2, 1))
     return w
 
 
