@@ -171,6 +171,9 @@ def measure(url: str, pids: dict, n: int, args) -> dict:
         times = [t for s in sessions for t in s.times.get(name, [])]
         row[name] = {"count": len(times), "p50_s": percentile(times, 50),
                      "p95_s": percentile(times, 95), "max_s": max(times)}
+    slow = sorted(((c[1], c[0] - t0, c[2], s.replica) for s in sessions for c in s.changes),
+                  reverse=True)[:8]  # the slowest changes: seconds, sent at (s into the row)
+    row["slowest"] = [[round(sec, 2), round(at, 1), what, rep] for sec, at, what, rep in slow]
     if len(pids) > 1:  # sessions per replica (by their cookie) and per kind, CPU, RSS
         kinds = {s.kind for s in sessions}
         row["replicas"] = {k: {"sessions": {c: sum(s.replica == k and s.kind == c

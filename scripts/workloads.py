@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
@@ -50,9 +51,11 @@ class Student(Session):
     kind: str = ""  # calm: the link ("official", "medium"); class: "class"
     replica: str = ""  # behind the balancer: the replica its LVSERVER cookie names
     times: dict = field(default_factory=dict)  # kind → seconds of each change
+    changes: list = field(default_factory=list)  # (sent at, seconds, what), monotonic clock
 
-    def took(self, seconds: float) -> None:
+    def took(self, seconds: float, what: str = "") -> None:
         self.times.setdefault(self.kind, []).append(seconds)
+        self.changes.append((time.monotonic() - seconds, seconds, what))
 
 
 async def _open(s: Student, replica: str | None, page: str = "") -> None:
@@ -80,7 +83,7 @@ async def calm_student(url: str, index: int, link: str, changes: int, think: flo
                 name, value = "seed", 1000 * (index + 1) + k + 1  # never seen: no cache hit
             else:
                 name, value = "hidden_size", HIDDEN[link][(k // 2 + 1) % 2]
-            s.took(await s.rerun(s.states({name: value})))
+            s.took(await s.rerun(s.states({name: value})), name)
             if f"{name}={value}" not in s.query.split("&"):  # it really reached the app
                 s.errors.append(f"change {k} not applied: ?{s.query}")
     except Exception as err:  # a disconnect or a timeout is a result, not a crash
@@ -99,21 +102,21 @@ async def _class_change(s: Student, rng: random.Random) -> None:
     roll = rng.random()
     if roll < 0.25:
         page = rng.choice([p for p in CLASS_PAGES if p != s.page])
-        s.took(await s.rerun(page=page))
+        s.took(await s.rerun(page=page), f"page {page}")
         if s.title != t(f"page.{page}", "en"):
             s.errors.append(f"page {page} not shown: {s.title!r}")
         return
     if roll < 0.5 and "preset" in s.widgets:
         label = rng.choice([o for o in s.widgets["preset"].options
                             if PRESET_NAMES.get(o) != _settings(s).preset])
-        s.took(await s.rerun(s.states({"preset": label})))
+        s.took(await s.rerun(s.states({"preset": label})), f"preset {PRESET_NAMES[label]}")
         if _settings(s).preset != PRESET_NAMES[label]:
             s.errors.append(f"preset {PRESET_NAMES[label]} not applied: ?{s.query}")
         return
     names = [n for n in CONTROLS if n in s.widgets and not s.widgets[n].disabled]
     name = rng.choice(names)
     value = CONTROLS[name](rng)
-    s.took(await s.rerun(s.states({name: value})))
+    s.took(await s.rerun(s.states({name: value})), f"{name}={value} on {s.page}")
     if _settings(s).get(name) != value:
         s.errors.append(f"{name}={value} not applied: ?{s.query}")
 
