@@ -31,7 +31,7 @@ import numpy as np
 import torch
 
 from lstm_viz.core.build import RNNModule
-from lstm_viz.core.cells import STEP_NAMES, sigmoid
+from lstm_viz.core.cells import STEP_NAMES
 from lstm_viz.core.config import RNNConfig
 
 BIG = 1 << 20  # multiply-adds above which torch's matmul (MKL) beats NumPy's (OpenBLAS)
@@ -45,6 +45,13 @@ class Recomputed:
     h: np.ndarray  # (D, N, L, H_out): the recomputed h at every step
     h_last: np.ndarray  # (D, N, H_out): h after each direction's last step
     c_last: np.ndarray | None  # (D, N, H_cell) for LSTM
+
+
+def sigmoid_(a: np.ndarray) -> np.ndarray:
+    """σ(a) in place, with torch's vectorised kernel on the same memory (one pass, no new
+    array: ``cells.sigmoid`` is three); returns ``a``."""
+    torch.from_numpy(a).sigmoid_()
+    return a
 
 
 def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -170,17 +177,18 @@ def recompute_layer(cfg: RNNConfig, w: dict[str, np.ndarray], x: np.ndarray, h: 
     prev = previous_states(h, h0, lengths)  # (D, N, L, H_out)
     gi, gh = _gates(cfg, w, x, prev)  # (D, N, L, G·H_cell) each
     if cfg.cell == "LSTM":
-        pre = gi.__iadd__(gh)
-        g = np.tanh(pre[..., 2 * H: 3 * H])
-        i, f, o = (sigmoid(pre[..., a * H: (a + 1) * H]) for a in (0, 1, 3))
+        act = gi.__iadd__(gh)  # the pre-activations, activated in place below
+        sigmoid_(act[..., : 2 * H]), np.tanh(act[..., 2 * H: 3 * H], out=act[..., 2 * H: 3 * H])
+        sigmoid_(act[..., 3 * H:])
+        i, f, g, o = (act[..., a * H: (a + 1) * H] for a in range(4))
         c = _cell_state(f, i * g, c0, lengths)
         h_new = o * np.tanh(c)  # (D, N, L, H_cell)
         if cfg.proj_size:
             h_new = matmul(h_new.reshape(D, N * L, H), w["W_hr_T"]).reshape(D, N, L, -1)
         parts, c_last = (i, f, g, o, c, h_new), _final(c, lengths)
     elif cfg.cell == "GRU":
-        r, z = (sigmoid(gi[..., a * H: (a + 1) * H] + gh[..., a * H: (a + 1) * H])
-                for a in (0, 1))
+        rz = sigmoid_(gi[..., : 2 * H] + gh[..., : 2 * H])
+        r, z = rz[..., :H], rz[..., H:]
         n = np.tanh(gi[..., 2 * H:] + r * gh[..., 2 * H:])
         h_new = n + z * (prev - n)  # (1 - z) n + z h_prev
         parts, c_last = (r, z, n, h_new), None

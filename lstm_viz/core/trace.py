@@ -120,8 +120,8 @@ def _recompute(module, cfg: RNNConfig, inp: TraceInput, xs: list[np.ndarray],
     """Layer k's gates from its input xs[k] (N, L, ·) and the module's states[k]
     (D, N, L, H_out); h at every step checked against the module's states (the last
     layer's: ``module_out``, its output), h_n and c_n against the module's."""
-    lengths, D = inp.lengths.numpy(), cfg.D
-    valid = np.arange(xs[0].shape[1])[None, :] < lengths[:, None]  # (N, L)
+    lengths, D, L = inp.lengths.numpy(), cfg.D, xs[0].shape[1]
+    valid = None if (lengths == L).all() else np.arange(L)[None, :] < lengths[:, None]  # (N, L)
     h0 = _numpy(inp.h0, dtype)  # (num_layers*D, N, H_out)
     c0 = None if inp.c0 is None else _numpy(inp.c0, dtype)
     results, step_diff = [], 0.0
@@ -141,9 +141,11 @@ def _recompute(module, cfg: RNNConfig, inp: TraceInput, xs: list[np.ndarray],
     return _Layers(results, diffs)
 
 
-def _float32(v: np.ndarray, pad: np.ndarray | None) -> torch.Tensor:
-    """A fresh contiguous float32 cpu tensor of v (N, L, size); NaN where ``pad`` (N, L)."""
-    out = np.array(v, dtype=np.float32)  # a contiguous copy
+def _float32(v: np.ndarray, pad: np.ndarray | None, copy: bool = True) -> torch.Tensor:
+    """A contiguous float32 cpu tensor of v (N, L, size), NaN where ``pad`` (N, L): a copy,
+    or with ``copy=False`` v's own memory when it already is one (the recomputation's own
+    arrays: nothing else holds them)."""
+    out = np.array(v, dtype=np.float32) if copy else np.ascontiguousarray(v, np.float32)
     if pad is not None:
         out[pad] = np.nan
     return torch.from_numpy(out)
@@ -154,7 +156,7 @@ def _values(results: list[Recomputed], inp: TraceInput):
     if inp.packed:
         lengths = inp.lengths.numpy()
         pad = np.arange(inp.x.shape[1])[None, :] >= lengths[:, None]  # (N, L)
-    return {(k, d): {name: _float32(v, pad) for name, v in vals.items()}
+    return {(k, d): {name: _float32(v, pad, copy=False) for name, v in vals.items()}
             for k, r in enumerate(results) for d, vals in enumerate(r.values)}
 
 
