@@ -174,6 +174,8 @@ def measure(url: str, pids: dict, n: int, args) -> dict:
     slow = sorted(((c[1], c[0] - t0, c[2], s.replica) for s in sessions for c in s.changes),
                   reverse=True)[:8]  # the slowest changes: seconds, sent at (s into the row)
     row["slowest"] = [[round(sec, 2), round(at, 1), what, rep] for sec, at, what, rep in slow]
+    row["changes"] = sorted([round(c[0] - t0, 3), round(c[1], 3), c[2], s.index, s.replica]
+                            for s in sessions for c in s.changes)  # --json only: see rows()
     if len(pids) > 1:  # sessions per replica (by their cookie) and per kind, CPU, RSS
         kinds = {s.kind for s in sessions}
         row["replicas"] = {k: {"sessions": {c: sum(s.replica == k and s.kind == c
@@ -196,7 +198,7 @@ def rows(url: str, pids: dict, args) -> None:
     for n in args.sessions:
         out.append(measure(url, pids, n, args))
         out[-1]["load_after"] = os.getloadavg()
-        print(json.dumps(out[-1]), flush=True)
+        print(json.dumps({k: v for k, v in out[-1].items() if k != "changes"}), flush=True)
     if args.json:
         args.json.write_text(json.dumps({"fresh_mb": fresh_mb, "rows": out}, indent=2))
 
