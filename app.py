@@ -8,6 +8,7 @@ from lstm_viz.i18n import t
 from lstm_viz.state.pipeline import set_threads
 from ui import a11y, sidebar, state
 from ui.memory import start_trimmer
+from ui.turns import turn
 
 PAGES = [  # (file in app_pages/, URL path, icon); the first is the default page at /
     ("overview", "", ":material/account_tree:"),
@@ -34,4 +35,5 @@ page = st.navigation([
     for name, path, icon in PAGES
 ])
 state.write_url(page.url_path)
-page.run()
+with turn():  # one session's page at a time: they share one GIL (ui/turns.py)
+    page.run()

@@ -1,10 +1,13 @@
 """The gates page: every gate of one layer/direction over a sentence, and one unit worked out."""
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
 from lstm_viz.core.tokens import PAD
 from lstm_viz.explain.worked import (
+    as_text,
     clamp_selection,
     layer_params,
     projection_columns,
@@ -12,10 +15,10 @@ from lstm_viz.explain.worked import (
     worked_step,
 )
 from lstm_viz.explain.worked_tex import step_tex
-from lstm_viz.figures import gates_grid, sentence_steps, value_kinds
+from lstm_viz.figures import gates_grid_spec, sentence_steps, value_kinds
 from lstm_viz.i18n import t
 from lstm_viz.state.pipeline import settings_key
-from ui import exports, run, state, weights
+from ui import charts, exports, run, state, weights
 from ui.text import md_escape
 
 PLAY_SECONDS = 1.0
@@ -95,23 +98,24 @@ def step_view() -> None:
     draw(now)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def figure(key: str, lang: str, layer: int, d: int, n: int, now: int, _tr, _tokens) -> dict:
-    """The heatmaps as a plain dict, cached per step (``key`` names the run ``_tr`` is)."""
-    arrow = " " + t(f"gates.dir.{d}", lang) if _tr.config.D == 2 else ""
-    kinds = value_kinds(_tr.config)
-    return gates_grid(sentence_steps(_tr, layer, d, n), _tokens, kinds=kinds,
-                      titles={k: t(f"gates.panel.{_tr.config.cell}.{k}", lang) for k in kinds},
-                      title=t("gates.chart.title", lang, layer=layer, arrow=arrow, n=n),
-                      x_title=t("gates.axis.unit", lang), y_title=t("gates.axis.t", lang),
-                      selected_t=now).to_dict()
+def gates_spec(now: int) -> dict:
+    """The heatmaps of (layer, d, n) at step ``now`` (and a trained model's readable unit)."""
+    arrow = " " + t(f"gates.dir.{d}", lang) if cfg.D == 2 else ""
+    kinds = value_kinds(cfg)
+    spec = gates_grid_spec(sentence_steps(tr, layer, d, n), tokens[n], kinds=kinds,
+                           titles={k: t(f"gates.panel.{cfg.cell}.{k}", lang) for k in kinds},
+                           title=t("gates.chart.title", lang, layer=layer, arrow=arrow, n=n),
+                           x_title=t("gates.axis.unit", lang), y_title=t("gates.axis.t", lang),
+                           selected_t=now)
+    if layer == 0 and d == 0:
+        weights.outline(spec, s, tr.L, {k: k for k in kinds})
+    return spec
 
 
 def draw(now: int) -> None:
-    fig = figure(settings_key(s), lang, layer, d, n, now, tr, tokens[n])
-    if layer == 0 and d == 0:
-        weights.outline(fig, s, tr.L, {k: k for k in value_kinds(cfg)})
-    st.plotly_chart(fig, width="stretch", key="gates_chart", config={"displaylogo": False})
+    fig = charts.figure("gates", settings_key(s), (lang, layer, d, n, now),
+                        partial(gates_spec, now))
+    charts.show(fig, width="stretch", key="gates_chart", config={"displaylogo": False})
     exports.figure_downloads(fig, "gates", csv=exports.steps(
         result, sentences=[n], layers=[layer], directions=[d]))
     st.caption(t("gates.scales", lang))
@@ -148,7 +152,8 @@ def worked(step) -> None:
 
 def table(where, key: str, data: dict) -> None:
     where.caption(t(key, lang))
-    where.dataframe(pd.DataFrame(data).style.format("{:.4g}"), width="stretch")
+    right = {name: st.column_config.Column(alignment="right") for name in data}  # numbers
+    where.dataframe(pd.DataFrame(as_text(data)), width="stretch", column_config=right)
 
 
 step_view()

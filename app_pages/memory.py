@@ -6,7 +6,7 @@ import streamlit as st
 
 from lstm_viz.explain.memory import what_happened
 from lstm_viz.i18n import t
-from ui import exports, run, state
+from ui import charts, exports, run, state
 from ui import memory_page as mp
 from ui.text import md_escape
 
@@ -23,11 +23,11 @@ key = tuple(tokens)
 views = mp.looks(key)
 mp.badge(views, lang)
 
-st.plotly_chart(mp.answers_figure(key, lang, views), key="memory_answers", **CHART)
+charts.show(mp.answers_figure(key, lang, views), key="memory_answers", **CHART)
 mp.finals(views, tokens, lang)
 st.caption(t("memory.answers.read", lang))
 
-st.plotly_chart(mp.states_figure(key, lang, views), key="memory_states", **CHART)
+charts.show(mp.states_figure(key, lang, views), key="memory_states", **CHART)
 st.caption(t("memory.states.read", lang))
 
 st.subheader(t("memory.conn.heading", lang))
@@ -38,13 +38,13 @@ st.select_slider(t("memory.conn.step", lang), list(range(L)), disabled=L == 1,
                  format_func=lambda s: md_escape(f"{s}: {tokens[s]}"),
                  **mp.bind("m_step", shown=step))
 grid, strip = mp.connectivity_figures(key, lang, step, views)
-st.plotly_chart(grid, key="memory_connectivity", **CHART)
-st.plotly_chart(strip, key="memory_strip", **CHART)
+charts.show(grid, key="memory_connectivity", **CHART)
+charts.show(strip, key="memory_strip", **CHART)
 exports.figure_downloads(grid, "memory_connectivity")
 st.caption(t("memory.conn.read", lang))
 
 flow = mp.flow_figure(key, lang, views)
-st.plotly_chart(flow, key="memory_flow", **CHART)
+charts.show(flow, key="memory_flow", **CHART)
 st.caption(t("memory.flow.read", lang))
 
 st.subheader(t("memory.force.title", lang))
@@ -56,5 +56,5 @@ before = (views[choice["name"]].trace, views[choice["name"]].probs)
 st.info(md_escape(what_happened(choice["name"], tokens, *args[1:], before[1], after[1], lang)),
         icon=":material/science:")
 answers, states = mp.force_figures(key, lang, args, before, after)
-st.plotly_chart(answers, key="memory_force_answers", **CHART)
-st.plotly_chart(states, key="memory_force_states", **CHART)
+charts.show(answers, key="memory_force_answers", **CHART)
+charts.show(states, key="memory_force_states", **CHART)

@@ -7,10 +7,11 @@ import streamlit as st
 from lstm_viz.core.tokens import PAD
 from lstm_viz.explain.tables import equations, source_caption, summary
 from lstm_viz.explain.worked import clamp_selection
-from lstm_viz.figures import selection_to_cell, state_norms, unrolled_grid
+from lstm_viz.figures import selection_to_cell, state_norms, unrolled_grid_spec
 from lstm_viz.i18n import t
+from lstm_viz.state.pipeline import settings_key
 from lstm_viz.state.presets import PRESETS
-from ui import exports, run, state
+from ui import charts, exports, run, state
 from ui.text import md_escape
 
 
@@ -51,13 +52,14 @@ n = sel["sentence"]
 norms = state_norms(result.trace, n)  # (num_layers, D, L)
 st.session_state["selection"] = sel
 
-fig = unrolled_grid(norms, batch.tokens[n], num_layers=cfg.num_layers, D=cfg.D,
-                    title=t("overview.grid.title", lang), x_title=t("overview.grid.x", lang),
-                    y_title=t("overview.grid.y", lang), row_label=t("overview.grid.row", lang),
-                    selected=(sel["layer"], sel["direction"], sel["t"]))
+cell = (sel["layer"], sel["direction"], sel["t"])
+fig = charts.figure("overview", settings_key(s), (lang, n, cell), lambda: unrolled_grid_spec(
+    norms, batch.tokens[n], num_layers=cfg.num_layers, D=cfg.D,
+    title=t("overview.grid.title", lang), x_title=t("overview.grid.x", lang),
+    y_title=t("overview.grid.y", lang), row_label=t("overview.grid.row", lang), selected=cell))
 st.caption(t("overview.grid.hint", lang))
-st.plotly_chart(fig, width="stretch", key="overview_grid", selection_mode="points",
-                on_select=partial(_pick_cell, norms.shape, n), config={"displaylogo": False})
+charts.show(fig, width="stretch", key="overview_grid", selection_mode="points",
+            on_select=partial(_pick_cell, norms.shape, n), config={"displaylogo": False})
 exports.figure_downloads(fig, "overview", csv=exports.steps(result, sentences=[n]), trace=result)
 tokens = batch.tokens[n]
 token = tokens[sel["t"]] if sel["t"] < len(tokens) else PAD

@@ -4,9 +4,10 @@ enforce_sorted error, the round trip and what padding without packing changes.""
 import streamlit as st
 
 from lstm_viz.explain import packing_view as pv
-from lstm_viz.figures import diff_bars, packed_strip, padded_grid
+from lstm_viz.figures import diff_bars_spec, packed_strip_spec, padded_grid_spec
 from lstm_viz.i18n import t
-from ui import exports, run, state
+from lstm_viz.state.pipeline import settings_key
+from ui import charts, exports, run, state
 
 lang = state.lang()
 result = run.page("packing")
@@ -22,11 +23,12 @@ if not batch.spec.packed:
     st.info(t("packing.not_packed", lang), icon=":material/info:")
 
 st.subheader(t("packing.padded_title", lang))
-padded = padded_grid(
+key = settings_key(result.settings)
+padded = charts.figure("packing_padded", key, (lang,), lambda: padded_grid_spec(
     batch.tokens, lengths, title=t("packing.padded_fig", lang, N=len(lengths), L=max(lengths)),
     x_title=t("packing.axis_t", lang), y_title=t("packing.axis_n", lang),
-    row_label=t("packing.row_label", lang))
-st.plotly_chart(padded, key="packing_padded", **CHART)
+    row_label=t("packing.row_label", lang)))
+charts.show(padded, key="packing_padded", **CHART)
 exports.figure_downloads(padded, "packing_padded")
 
 st.subheader(t("packing.sort_title", lang))
@@ -40,13 +42,13 @@ st.markdown(t("packing.sorted_indices", lang, slot0=first, len0=lengths[first]))
 st.markdown(t("packing.unsorted_indices", lang, n0=layout.unsorted_indices[0]))
 
 st.subheader(t("packing.data_title", lang))
-strip = packed_strip(
+strip = charts.figure("packing_strip", key, (lang,), lambda: packed_strip_spec(
     layout, title=t("packing.strip_fig", lang, R=len(layout.rows)),
     x_title=t("packing.axis_row", lang),
     size_label=t("packing.size_label" if pv.long_step_labels(layout.batch_sizes) else
                  "packing.size_label_short", lang),
-    step_label=t("packing.step_label", lang))
-st.plotly_chart(strip, key="packing_strip", **CHART)
+    step_label=t("packing.step_label", lang)))
+charts.show(strip, key="packing_strip", **CHART)
 exports.figure_downloads(strip, "packing_data", csv=exports.packed(result))
 st.markdown(t("packing.batch_sizes", lang, sizes=layout.batch_sizes, R=len(layout.rows)))
 
@@ -77,11 +79,11 @@ if claim.holds is None:
     st.info(t("packing.diff_none", lang, L=max(lengths)), icon=":material/info:")
 else:
     st.markdown(t("packing.diff_text", lang))
-    bars = diff_bars(
+    bars = charts.figure("packing_diff", key, (lang,), lambda: diff_bars_spec(
         claim.numbers["per_sentence"], title=t("packing.diff_fig", lang),
         x_title=t("packing.axis_sentence", lang), y_title=t("packing.axis_diff", lang),
         differs_label=t("packing.differs", lang), same_label=t("packing.same", lang),
         tolerance_label=t("packing.tolerance", lang),
-        names=pv.sentence_names(batch.tokens, lengths, sep))
-    st.plotly_chart(bars, key="packing_diff", **CHART)
+        names=pv.sentence_names(batch.tokens, lengths, sep)))
+    charts.show(bars, key="packing_diff", **CHART)
     exports.figure_downloads(bars, "packing_diff")

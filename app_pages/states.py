@@ -6,9 +6,10 @@ import streamlit as st
 from lstm_viz.core.tokens import PAD
 from lstm_viz.explain import states_view as sv
 from lstm_viz.explain.packing_view import sentence_names, token_sep
-from lstm_viz.figures import output_assembly, sentence_states, states_grid, value_kinds
+from lstm_viz.figures import output_assembly_spec, sentence_states, states_grid_spec, value_kinds
 from lstm_viz.i18n import t
-from ui import exports, run, state, weights
+from lstm_viz.state.pipeline import settings_key
+from ui import charts, exports, run, state, weights
 
 lang = state.lang()
 result = run.page("states")
@@ -42,15 +43,23 @@ tokens = batch.tokens[n]
 sources = sv.hn_sources(tr, n, batch.lengths)
 weights.prediction(result, n, lang)  # a trained model: what its head answers
 
-grid = states_grid(
-    sentence_states(tr, n, which), tokens, num_layers=cfg.num_layers, D=cfg.D,
-    title=t(f"states.grid_title.{which}", lang), x_title=t(f"states.axis_units.{which}", lang),
-    y_title=t("states.axis_steps", lang), panel_label=t("states.panel", lang),
-    name=f"{which}_t", kind=value_kinds(cfg)[which], highlight=sv.highlight_steps(sources),
-    highlight_label=f"{which}_n")
-weights.outline(grid, result.settings, tr.L, {which: 0})  # panel (layer 0, forward)
+
+
+def grid_spec() -> dict:
+    spec = states_grid_spec(
+        sentence_states(tr, n, which), tokens, num_layers=cfg.num_layers, D=cfg.D,
+        title=t(f"states.grid_title.{which}", lang),
+        x_title=t(f"states.axis_units.{which}", lang), y_title=t("states.axis_steps", lang),
+        panel_label=t("states.panel", lang), name=f"{which}_t", kind=value_kinds(cfg)[which],
+        highlight=sv.highlight_steps(sources), highlight_label=f"{which}_n")
+    weights.outline(spec, result.settings, tr.L, {which: 0})  # panel (layer 0, forward)
+    return spec
+
+
+key = settings_key(result.settings)
+grid = charts.figure("states", key, (lang, n, which), grid_spec)
 weights.switch_note(result.settings, which, lang)
-st.plotly_chart(grid, key="states_grid", **CHART)
+charts.show(grid, key="states_grid", **CHART)
 exports.figure_downloads(grid, "states", csv=exports.steps(result, sentences=[n], names=[which]))
 
 st.subheader(t("states.sources_title", lang))
@@ -73,12 +82,12 @@ st.markdown(t(f"states.output_text{one}", lang, seq=seq, shape=code["output_shap
               H=cfg.H_out))
 fwd, bwd = sv.output_halves(tr, n)
 H = cfg.H_out
-assembly = output_assembly(
+assembly = charts.figure("states_output", key, (lang, n), lambda: output_assembly_spec(
     fwd, bwd, tokens, title=t(f"states.output_fig{one}", lang),
     x_title=t("states.axis_features", lang), y_title=t("states.axis_steps", lang),
     forward_label=t("states.forward_half", lang, hi=H - 1),
-    backward_label=t("states.backward_half", lang, lo=H, hi=2 * H - 1))
-st.plotly_chart(assembly, key="states_output", **CHART)
+    backward_label=t("states.backward_half", lang, lo=H, hi=2 * H - 1)))
+charts.show(assembly, key="states_output", **CHART)
 exports.figure_downloads(assembly, "states_output", csv=exports.steps(
     result, sentences=[n], layers=[cfg.num_layers - 1], names=["h"]))
 if tr.packed and length < tr.L:

@@ -72,24 +72,35 @@ def wait_healthy(url: str, proc: subprocess.Popen | None = None, timeout: float 
 
 
 @contextmanager
-def streamlit_server(app: Path | str = ROOT / "app.py", log: Path | None = None,
-                     port: int | None = None, env: dict | None = None) -> Iterator[str]:
-    """Run ``streamlit run app`` on a free loopback port; yield its base URL; stop it."""
+def server_process(app: Path | str = ROOT / "app.py", log: Path | None = None,
+                   port: int | None = None, env: dict | None = None,
+                   args: tuple[str, ...] = (), cwd: Path = ROOT
+                   ) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Run ``streamlit run app`` (from ``cwd``: its .streamlit/config.toml applies) on a free
+    loopback port; yield (its base URL, the process)."""
     port = port or free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", str(app),
            "--server.port", str(port), "--server.address", "127.0.0.1",
-           "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+           "--server.headless", "true", "--browser.gatherUsageStats", "false", *args]
     out = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
                             env={**os.environ, **(env or {})})
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, proc)
-        yield url
+        yield url, proc
     finally:
         stop(proc)
         if log:
             out.close()
+
+
+@contextmanager
+def streamlit_server(app: Path | str = ROOT / "app.py", log: Path | None = None,
+                     port: int | None = None, env: dict | None = None) -> Iterator[str]:
+    """Run ``streamlit run app`` on a free loopback port; yield its base URL; stop it."""
+    with server_process(app, log, port, env) as (url, _):
+        yield url
 
 
 def stop(proc: subprocess.Popen, timeout: float = 20) -> None:

@@ -1,21 +1,22 @@
 """Classroom load: N concurrent sessions against one lstm-viz server, each changing its settings.
 
-Each session speaks Streamlit's own websocket protocol (``/_stcore/stream``, subprotocol
-``streamlit``, ``BackMsg``/``ForwardMsg`` protobufs) the way the browser does: one
-``rerun_script`` to open the app, then reruns that carry changed sidebar widget states. The
-clock runs from sending a rerun to its ``script_finished``: the whole script (module build,
-trace, figures) and every delta on the wire, but no browser drawing (docs/PERFORMANCE.md
-measures that). Sessions open one of two links (``CONFIGS``: official, medium), alternately,
-and change one widget at a time: a new seed, then the other hidden_size (``HIDDEN``), so every
-run misses the caches (st.cache_data / st.cache_resource, 16 entries each).
+Each session speaks Streamlit's own websocket protocol (scripts/stclient.py) the way the
+browser does: one ``rerun_script`` to open the app, then reruns that carry changed sidebar
+widget states or go to another page. The clock runs from sending a rerun to its
+``script_finished``: the whole script (module build, trace, figures) and every delta on the
+wire, but no browser drawing (docs/PERFORMANCE.md measures that). What the students do is
+scripts/workloads.py: ``--workload class`` (issue 15: random pages, presets and
+configurations, a change every ``--pace`` 2-8 s each) or ``--workload calm`` (the earlier
+profile: an official or a medium link, a new seed or hidden_size every ~``--think`` s).
 
 The server is started here (``.streamlit/config.toml``; ``server.disconnectedSessionTTL``
 shortened with ``--ttl``), its RSS (``VmRSS`` of /proc/<pid>/status) sampled every 0.2 s.
 SIGUSR1 makes it run ``gc.collect()``, SIGUSR2 ``malloc_trim(0)`` (glibc), to tell memory
 Python still holds from memory the allocator has not handed back.
 
-    python scripts/load.py --sessions 1 10 30 --changes 10 --think 1 --ttl 10 --json load.json
-    python scripts/load.py --sessions 1 10 30 --changes 6 --think 10 --ttl 10   # class pace
+    python scripts/load.py --sessions 1 30 --changes 12                      # issue 15's class
+    python scripts/load.py --replicas 2 --sessions 1 60 --changes 12         # two replicas
+    python scripts/load.py --workload calm --sessions 1 10 30 --changes 6 --think 10  # calm
 
 ``--replicas 2``: scripts/two_replicas.py's two replicas behind HAProxy instead; a session GETs
 the page through it first, as a browser does, and sends the ``LVSERVER`` cookie it got with its
@@ -36,22 +37,12 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
-from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from scripts.appserver import ROOT, free_port, stop, wait_healthy
 from scripts.two_replicas import two_replicas
-
-# A session opens one of these links (the URL carries the settings, as a teacher's link does).
-CONFIGS = {
-    "official": "preset=official",  # LSTM(10, 20, 2) on randn(5, 3, 10)
-    "medium": "preset=official&input_size=64&hidden_size=128&seq_len=32&batch=16"
-              "&bidirectional=true",  # LSTM(64, 128, 2, bidirectional) on randn(32, 16, 64)
-}  # medium is about half the classroom caps in every dimension
-HIDDEN = {"official": (24, 28), "medium": (128, 96)}  # hidden_size toggles between these
-TIMEOUT = 120.0  # seconds without script_finished before a change counts as an error
+from scripts.workloads import CALM_LINKS, calm_student, class_student
 
 
 def serve(port: int, ttl: int) -> None:
@@ -100,113 +91,6 @@ class RssSampler(threading.Thread):
             self.stop.wait(0.2)
 
 
-@dataclass
-class Session:
-    """One student: a websocket, the sidebar widget ids, what each change took."""
-
-    url: str
-    index: int
-    ws: object = None
-    widgets: dict = field(default_factory=dict)  # "seed" → "$$ID-…-w_seed"
-    page_hash: str = ""
-    query: str = ""
-    config: str = ""  # the link it opened: a key of CONFIGS
-    replica: str = ""  # behind the balancer: the replica its LVSERVER cookie names
-    times: dict = field(default_factory=lambda: {name: [] for name in CONFIGS})
-    errors: list = field(default_factory=list)
-
-    async def rerun(self, states: list) -> float:
-        """Send one rerun_script; read until script_finished; the seconds it took."""
-        from streamlit.proto.BackMsg_pb2 import BackMsg
-
-        msg = BackMsg()
-        msg.rerun_script.query_string = self.query
-        msg.rerun_script.page_script_hash = self.page_hash
-        msg.rerun_script.widget_states.widgets.extend(states)
-        start = time.monotonic()
-        await self.ws.send(msg.SerializeToString())
-        await asyncio.wait_for(self._until_finished(), TIMEOUT)
-        return time.monotonic() - start
-
-    async def _until_finished(self) -> None:
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-        while True:
-            fwd = ForwardMsg()
-            fwd.ParseFromString(await self.ws.recv())
-            kind = fwd.WhichOneof("type")
-            if kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
-                self._element(fwd.delta.new_element)
-            elif kind == "page_info_changed":
-                self.query = fwd.page_info_changed.query_string
-            elif kind == "navigation":
-                self.page_hash = fwd.navigation.page_script_hash or self.page_hash
-            elif kind == "script_finished":
-                if fwd.script_finished != ForwardMsg.FINISHED_SUCCESSFULLY:
-                    self.errors.append(f"script_finished={fwd.script_finished}")
-                return
-
-    def _element(self, element) -> None:
-        kind = element.WhichOneof("type")
-        if kind == "exception":
-            self.errors.append(f"exception: {element.exception.message[:100]}")
-        elif kind == "alert" and element.alert.format == element.alert.ERROR:
-            self.errors.append(f"error: {element.alert.body[:100]}")
-        elif kind in ("number_input", "checkbox"):
-            widget_id = getattr(element, kind).id
-            self.widgets[widget_id.rsplit("-w_", 1)[-1]] = widget_id
-
-    def states(self, values: dict) -> list:
-        from streamlit.proto.WidgetStates_pb2 import WidgetState
-
-        out = []
-        for name, value in values.items():
-            state = WidgetState(id=self.widgets[name])
-            if isinstance(value, bool):
-                state.bool_value = value
-            else:
-                state.double_value = float(value)  # number_input sends doubles
-            out.append(state)
-        return out
-
-
-def balancer_cookie(url: str, query: str) -> str:
-    """GET the page through the balancer, as a browser does; the LVSERVER cookie it set."""
-    with urllib.request.urlopen(f"{url}/?{query}", timeout=30) as page:
-        cookies = page.headers.get_all("Set-Cookie") or []
-    return dict(c.split(";")[0].split("=", 1) for c in cookies)["LVSERVER"]  # KeyError: none
-
-
-async def student(url: str, index: int, config: str, changes: int, think: float,
-                  rng: random.Random, replica: str | None = None) -> Session:
-    """Open the app with ``config``'s link, then ``changes`` sidebar changes, one widget each
-    (as a student makes them): even changes a new seed, odd ones the other hidden_size.
-    ``replica``: None, no balancer; "" get a cookie from it; "app1": send that cookie."""
-    from websockets.asyncio.client import connect
-
-    s = Session(url, index, query=CONFIGS[config], config=config)
-    try:
-        if replica is not None:
-            s.replica = replica or balancer_cookie(url, s.query)
-        async with connect(url.replace("http", "ws") + "/_stcore/stream",
-                           subprotocols=["streamlit"], max_size=None, additional_headers=
-                           {"Cookie": f"LVSERVER={s.replica}"} if s.replica else None) as s.ws:
-            await s.rerun([])
-            for k in range(changes):
-                await asyncio.sleep(rng.uniform(0.5, 1.5) * think)
-                if k % 2 == 0:
-                    name, value = "seed", 1000 * (index + 1) + k + 1  # never seen: no cache hit
-                else:
-                    name, value = "hidden_size", HIDDEN[config][(k // 2 + 1) % 2]
-                took = await s.rerun(s.states({name: value}))
-                if f"{name}={value}" not in s.query.split("&"):  # it really reached the app
-                    s.errors.append(f"change {k} not applied: ?{s.query}")
-                s.times[config].append(took)
-    except Exception as err:  # a disconnect or a timeout is a result, not a crash
-        s.errors.append(f"{type(err).__name__}: {err}")
-    return s
-
-
 def percentile(values: list, q: float) -> float:
     if len(values) < 2:
         return values[0] if values else float("nan")
@@ -224,8 +108,8 @@ def close_and_reap(url: str, pids: dict, ttl: int, trim_wait: float = 65) -> dic
     # Expired disconnected sessions leave Streamlit's TTLCache on its next write: one short
     # session (open, close) per server makes that write, as the next student would.
     for name in pids:
-        asyncio.run(student(url, 999, "official", 0, 0, random.Random(0),
-                            name if balanced else None))
+        asyncio.run(calm_student(url, 999, "official", 0, 0, random.Random(0),
+                                 name if balanced else None))
     time.sleep(2)
     note("after_ttl_next_session_mb")
     time.sleep(trim_wait)
@@ -239,18 +123,29 @@ def close_and_reap(url: str, pids: dict, ttl: int, trim_wait: float = 65) -> dic
     return {**out, "replicas_mb": each} if balanced else out
 
 
-async def crowd(url: str, n: int, changes: int, think: float, seed: int,
-                balanced: bool = False) -> list[Session]:
-    """``n`` students at once, alternately on the official and the medium link. One student
-    (``n == 1``) is the single-user baseline: an official session, then a medium one.
-    ``balanced``: they reach the balancer in random order (not link by link, round robin)."""
-    rng, replica = random.Random(seed), "" if balanced else None  # "": ask the balancer
+def _student(args, url: str, index: int, link: str, rng: random.Random, replica,
+             alone: bool = False):
+    """One student of the workload; ``alone``: the single-user baseline of the class
+    profile, with ``--baseline-changes`` changes (its p95 needs more samples)."""
+    if args.workload == "class":
+        changes = args.baseline_changes if alone else args.changes
+        return class_student(url, index, changes, tuple(args.pace), rng, replica)
+    return calm_student(url, index, link, args.changes, args.think, rng, replica)
+
+
+async def crowd(url: str, n: int, args, balanced: bool = False) -> list:
+    """``n`` students at once (calm: alternately on the official and the medium link). One
+    student (``n == 1``) is the single-user baseline (calm: an official session, then a
+    medium one). ``balanced``: they reach the balancer in random order (not link by link,
+    round robin)."""
+    rng, replica = random.Random(args.seed), "" if balanced else None  # "": ask the balancer
+    links = list(CALM_LINKS)
     if n == 1:
-        return [await student(url, i, config, changes, think, random.Random(rng.random()),
-                              replica) for i, config in enumerate(CONFIGS)]
-    names = list(CONFIGS)
-    students = [student(url, i, names[i % 2], changes, think, random.Random(rng.random()),
-                        replica) for i in range(n)]
+        firsts = links if args.workload == "calm" else links[:1]
+        return [await _student(args, url, i, link, random.Random(rng.random()), replica, True)
+                for i, link in enumerate(firsts)]
+    students = [_student(args, url, i, links[i % 2], random.Random(rng.random()), replica)
+                for i in range(n)]
     order = rng.sample(range(n), n) if balanced else range(n)
     return sorted(await asyncio.gather(*(students[i] for i in order)), key=lambda s: s.index)
 
@@ -259,27 +154,35 @@ def measure(url: str, pids: dict, n: int, args) -> dict:
     """One row: ``n`` students against the servers ``pids`` (name → pid)."""
     start_mb, cpu0 = ({k: f(p) for k, p in pids.items()} for f in (rss_mb, cpu_s))
     load0, sampler, t0 = os.getloadavg(), RssSampler(pids), time.monotonic()
+    client0 = time.process_time()  # this process: the students' websockets (one asyncio loop)
     sampler.start()
-    sessions = asyncio.run(crowd(url, n, args.changes, args.think, args.seed, len(pids) > 1))
+    sessions = asyncio.run(crowd(url, n, args, len(pids) > 1))
     wall = time.monotonic() - t0
     sampler.stop.set()
     sampler.join()
     cpu = {k: round(cpu_s(p) - cpu0[k], 1) for k, p in pids.items()}
     runs = sum(1 + sum(map(len, s.times.values())) for s in sessions)  # opening + changes
     row = {"sessions": n, "wall_s": round(wall, 1), "runs": runs,
-           "server_cpu_s": round(sum(cpu.values()), 1), "load_before": load0,
+           "server_cpu_s": round(sum(cpu.values()), 1),
+           "client_cpu_s": round(time.process_time() - client0, 1), "load_before": load0,
            "start_mb": sum(start_mb.values()), "peak_mb": sampler.peak,
            "errors": [e for s in sessions for e in s.errors]}
-    for name in CONFIGS:
-        times = [t for s in sessions for t in s.times[name]]
+    for name in sorted({kind for s in sessions for kind in s.times}):
+        times = [t for s in sessions for t in s.times.get(name, [])]
         row[name] = {"count": len(times), "p50_s": percentile(times, 50),
-                     "p95_s": percentile(times, 95)}
-    if len(pids) > 1:  # sessions per replica (by their cookie) and per link, CPU, RSS
-        row["replicas"] = {k: {"sessions": {c: sum(s.replica == k and s.config == c
-                                                   for s in sessions) for c in CONFIGS},
+                     "p95_s": percentile(times, 95), "max_s": max(times)}
+    slow = sorted(((c[1], c[0] - t0, c[2], s.replica) for s in sessions for c in s.changes),
+                  reverse=True)[:8]  # the slowest changes: seconds, sent at (s into the row)
+    row["slowest"] = [[round(sec, 2), round(at, 1), what, rep] for sec, at, what, rep in slow]
+    row["changes"] = sorted([round(c[0] - t0, 3), round(c[1], 3), c[2], s.index, s.replica]
+                            for s in sessions for c in s.changes)  # --json only: see rows()
+    if len(pids) > 1:  # sessions per replica (by their cookie) and per kind, CPU, RSS
+        kinds = {s.kind for s in sessions}
+        row["replicas"] = {k: {"sessions": {c: sum(s.replica == k and s.kind == c
+                                                   for s in sessions) for c in kinds},
                                "cpu_s": cpu[k], "start_mb": start_mb[k],
                                "peak_mb": sampler.peaks[k]} for k in pids}
-    row.update(close_and_reap(url, pids, args.ttl))
+    row.update(close_and_reap(url, pids, args.ttl, args.trim_wait))
     return row
 
 
@@ -288,14 +191,14 @@ def rows(url: str, pids: dict, args) -> None:
     print(f"servers {pids} on {url}; load {os.getloadavg()}", flush=True)
     fresh_mb, out = sum(rss_mb(p) for p in pids.values()), []
     for name in pids:  # import torch, warm up
-        asyncio.run(student(url, 998, "medium", 0, 0, random.Random(0),
-                            name if len(pids) > 1 else None))
+        asyncio.run(calm_student(url, 998, "medium", 0, 0, random.Random(0),
+                                 name if len(pids) > 1 else None))
     print(f"RSS fresh {fresh_mb:.0f} MB, after one warm-up session "
           f"{sum(rss_mb(p) for p in pids.values()):.0f} MB", flush=True)
     for n in args.sessions:
         out.append(measure(url, pids, n, args))
         out[-1]["load_after"] = os.getloadavg()
-        print(json.dumps(out[-1]), flush=True)
+        print(json.dumps({k: v for k, v in out[-1].items() if k != "changes"}), flush=True)
     if args.json:
         args.json.write_text(json.dumps({"fresh_mb": fresh_mb, "rows": out}, indent=2))
 
@@ -314,10 +217,19 @@ def replicated(args) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--sessions", type=int, nargs="+", default=[1, 10, 30])
-    ap.add_argument("--changes", type=int, default=10, help="sidebar changes per session")
-    ap.add_argument("--think", type=float, default=1.0, help="mean seconds between changes")
+    ap.add_argument("--workload", choices=("class", "calm"), default="class",
+                    help="class (default): issue 15's; calm: the earlier links (workloads.py)")
+    ap.add_argument("--sessions", type=int, nargs="+", default=[1, 30])
+    ap.add_argument("--changes", type=int, default=12, help="changes per session")
+    ap.add_argument("--baseline-changes", type=int, default=40,
+                    help="class: changes of the single user (N = 1) row (default 40)")
+    ap.add_argument("--pace", type=float, nargs=2, default=[2.0, 8.0],
+                    help="class: seconds between a student's changes, uniform (default 2 8)")
+    ap.add_argument("--think", type=float, default=10.0,
+                    help="calm: mean seconds between changes (default 10)")
     ap.add_argument("--ttl", type=int, default=10, help="server.disconnectedSessionTTL (s)")
+    ap.add_argument("--trim-wait", type=float, default=65,
+                    help="seconds to wait for the app's trimmer after a row (default 65)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--replicas", type=int, choices=(1, 2), default=1,
                     help="2: two replicas behind HAProxy (scripts/two_replicas.py)")

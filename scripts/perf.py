@@ -10,13 +10,18 @@ that page.
 
 * cold start: ``streamlit run`` started → /_stcore/health answers → a new browser context
   opens the page → the first chart's ``.main-svg`` exists (clock in this process).
+* full load: a new, empty browser context opens the page of a warm server → the page has
+  settled (script finished, no stale element or skeleton, every chart drawn); clock in the
+  page (``performance.now()`` from the navigation's start). What a student who opens a
+  teacher's link waits for.
 * sidebar change: a new ``seed`` typed into the sidebar (Enter's keydown, clock in the page)
   → every chart has new data and the run has settled (checked every animation frame).
   A new seed each time, so every change is computed, never served from a cache. Also shown:
   Enter → the end of the script run (the app's script-state attribute), the server's share.
 
 Runs alternate lstm-viz / floor so that a change in the machine's load hits both; medians
-of the repeats. Reports; does not fail on the 1.5x target.
+of the repeats. Reports; does not fail on the targets (issue 15: 2x, 3x for a change at the
+largest configuration).
 """
 
 from __future__ import annotations
@@ -52,7 +57,7 @@ from lstm_viz.state.repair import make_valid
 from lstm_viz.state.settings import from_preset
 
 APP, FLOOR = ROOT / "app.py", ROOT / "scripts" / "perf_floor_app.py"
-TARGET = 1.5
+TARGET = 2.0  # issue 15: full load and official changes ≤ 2x; the largest configuration ≤ 3x
 PAGES = {"overview": "", "gates": "gates"}
 FIRST_CHART = "() => !!document.querySelector('[data-testid=stPlotlyChart] .main-svg')"
 # Size of the largest chart on the page: heatmap rows (summed over panels), columns, height.
@@ -94,6 +99,7 @@ REDRAWN = f"""() => {{
   const now = performance.now();
   return [now - window.__lvStart, (window.__lvRunEnd ?? now) - window.__lvStart];
 }}"""
+LOADED = f"() => ({SETTLED})() && performance.now()"  # ms since the navigation started
 WHY_NOT = """() => ({
   start: window.__lvStart, runEnd: window.__lvRunEnd,
   state: document.querySelector('[data-testid=stApp]').getAttribute('data-test-script-state'),
@@ -151,6 +157,35 @@ def cold_start(browser, app: Path, path: str) -> float:
         finally:
             ctx.close()
     return took
+
+
+def full_load(browser, url: str) -> float:
+    """Seconds from navigating a new browser context to ``url`` until it has settled."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = ctx.new_page()
+        page.goto(url)
+        handle = page.wait_for_function(LOADED, timeout=120_000, polling="raf")
+        return handle.json_value() / 1000
+    finally:
+        ctx.close()
+
+
+def load_rows(browser, app_url: str, floor_url: str, cases: dict, repeats: int) -> list[Row]:
+    rows = []
+    for case, query in cases.items():
+        for name, path in PAGES.items():
+            url = f"{app_url}/{path}?{query_string(query)}"
+            ctx, ours = open_settled(browser, url)  # also warms the server's caches
+            size = ours.evaluate(LARGEST)
+            ctx.close()
+            floor = f"{floor_url}/?rows={size['rows']}&cols={size['cols']}&height={size['height']}"
+            row = Row("full load → charts drawn", case, name, size=f"{size['cells']} cells")
+            for _ in range(repeats):
+                row.ours.append(full_load(browser, url))
+                row.floor.append(full_load(browser, floor))
+            rows.append(row)
+    return rows
 
 
 def change(page, label: str, value: int) -> tuple[float, float]:
@@ -229,16 +264,21 @@ def machine() -> dict:
             "chromium": chromium.stdout.strip(), "load_before": os.getloadavg()}
 
 
+def target(row: Row) -> float:
+    """The ratio issue 15 asks for: 3x for a change at the largest configuration, else 2x."""
+    return 3.0 if row.case == "large" and row.metric.startswith("sidebar") else TARGET
+
+
 def table(rows: list[Row]) -> str:
     head = (f"{'metric':32} {'case':9} {'page':9} {'size':>12} {'lstm-viz s':>10} "
-            f"{'floor s':>8} {'ratio':>6}  {'meets 1.5x':10}  run end s (ours / floor)")
+            f"{'floor s':>8} {'ratio':>6}  {'meets':10}  run end s (ours / floor)")
     lines = [head, "-" * len(head)]
     for r in rows:
         a, b, ratio = r.medians()
         run = (f"{statistics.median(r.ours_run):.2f} / {statistics.median(r.floor_run):.2f}"
                if r.ours_run else "")
         lines.append(f"{r.metric:32} {r.case:9} {r.page:9} {r.size:>12} {a:10.2f} {b:8.2f} "
-                     f"{ratio:5.2f}x  {'yes' if ratio <= TARGET else 'no':10}  {run}")
+                     f"{ratio:5.2f}x  {'yes' if ratio <= target(r) else 'no':10}  {run}")
     return "\n".join(lines)
 
 
@@ -247,23 +287,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=7, help="sidebar changes per case")
     parser.add_argument("--cold-repeats", type=int, default=5, help="cold starts per case")
     parser.add_argument("--cases", nargs="+", default=["official", "large"])
+    parser.add_argument("--pages", nargs="+", choices=list(PAGES), default=list(PAGES))
+    parser.add_argument("--loads", type=int, default=7, help="full loads per case and page")
     parser.add_argument("--json", type=Path, help="also write every sample here")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
     all_cases = {"official": {"preset": "official"}, "large": large_query()}
     cases = {c: all_cases[c] for c in args.cases}
+    for name in [p for p in PAGES if p not in args.pages]:
+        del PAGES[name]
     info = machine()
     print(json.dumps(info), flush=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         with streamlit_server(APP) as app_url:
-            cold = cold_rows(browser, app_url, cases, args.cold_repeats)
+            cold = cold_rows(browser, app_url, cases, args.cold_repeats) \
+                if args.cold_repeats else []
             with streamlit_server(FLOOR) as floor_url:
                 wait_healthy(floor_url)
-                warm = warm_rows(browser, app_url, floor_url, cases, args.repeats)
+                loads = load_rows(browser, app_url, floor_url, cases, args.loads) \
+                    if args.loads else []
+                warm = warm_rows(browser, app_url, floor_url, cases, args.repeats) \
+                    if args.repeats else []
         browser.close()
-    rows = cold + warm
+    rows = cold + loads + warm
     info["load_after"] = os.getloadavg()
     print(table(rows))
     print(f"load average (1, 5, 15 min) before {info['load_before']}, "

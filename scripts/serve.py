@@ -6,7 +6,9 @@ invalid one the server does not start: each problem goes to stderr and the exit 
 so signals and the exit status are Streamlit's), from the repository root so that
 ``.streamlit/config.toml`` applies. In-process rather than ``exec``: the check has already
 imported torch (~3-5 s on 2 cores), and a new process would pay that again before the first
-page. Used by the Docker image and ``scripts/run-app.sh``:
+page. Once the server answers ``/_stcore/health``, a background thread visits every page of
+every preset (scripts/warm.py), so that the first student finds the caches warm
+(``LSTM_VIZ_WARM=0``: not). Used by the Docker image and ``scripts/run-app.sh``:
 
     LSTM_VIZ_PRESET=pets LSTM_VIZ_LOCK=1 python scripts/serve.py --server.port 8501
 """
@@ -22,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from lstm_viz.core.devices import resolve_device  # noqa: E402 (needs ROOT on sys.path)
 from lstm_viz.state.teacher_env import TeacherEnv, TeacherEnvError, read  # noqa: E402
+from scripts import warm  # noqa: E402
 
 
 def describe(env: TeacherEnv) -> str:
@@ -51,6 +54,7 @@ def main(args: list[str]) -> int:
     sys.stderr.flush()
     from streamlit.web import cli  # after the check: a bad setting starts nothing
 
+    warm.start(args)  # once /_stcore/health answers: every preset's pages, in the background
     sys.argv = ["streamlit", "run", "app.py", *args]
     return cli.main(prog_name="streamlit")
 

@@ -151,7 +151,7 @@ needs_browser = pytest.mark.skipif(static_image.unavailable_reason() is not None
 
 @needs_browser
 def test_png_and_svg_export_with_chinese_text():
-    from lstm_viz.figures import state_norms, unrolled_grid
+    from lstm_viz.figures import frozen, state_norms, unrolled_grid
 
     result = run(from_preset("pets"))
     fig = unrolled_grid(state_norms(result.trace, 0), result.batch.tokens[0], num_layers=1,
@@ -161,6 +161,7 @@ def test_png_and_svg_export_with_chinese_text():
     assert _png_size(png) == (static_image.WIDTH * static_image.SCALE,
                               fig.layout.height * static_image.SCALE)
     assert exports.figure_image(fig.to_dict(), "png") == png  # cached by the figure's JSON
+    assert exports.figure_image(frozen(fig.to_dict()), "png") == png  # as pages hold it
     svg = exports.figure_image(fig, "svg").decode("utf-8")
     assert "<svg" in svg and "展开的网络" in svg
 

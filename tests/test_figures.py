@@ -507,3 +507,73 @@ def test_selection_reads_the_object_form_browsers_send():
     assert F.selection_to_cell(BROWSER_EVENT, (2, 1, 4)) is None  # outside the grid
     odd = {"selection": {"points": [{"customdata": {"1": 2, "x": 3}}, "junk"]}}
     assert F.selection_to_cell(odd) is None
+
+
+# --- specs: the dicts pages send -------------------------------------------------------
+
+def _json(value):
+    return json.loads(json.dumps(value))
+
+
+def _specs(tr, batch, layout):
+    """Every spec builder on one trace, as a page calls it (labels as placeholders)."""
+    cfg, n = tr.config, 1
+    vals = F.sentence_steps(tr, cfg.num_layers - 1, cfg.D - 1, n)
+    kinds = F.value_kinds(cfg)
+    last = cfg.num_layers - 1
+    fwd = tr.step_values(last, 0)["h"][n]
+    bwd = tr.step_values(last, 1)["h"][n] if cfg.D == 2 else None
+    per_sentence = [{"sentence": 0, "length": 3, "diff": 0.0},
+                    {"sentence": 1, "length": 2, "diff": 2e-3}]
+    return {
+        "gates_grid": F.gates_grid_spec(vals, batch.tokens[n], kinds=kinds,
+                                        titles={k: k for k in vals}, selected_t=0, **LABELS),
+        "gate_heatmap": F.gate_heatmap_spec(vals["h"], batch.tokens[n], name="h",
+                                            kind=kinds["h"], **LABELS),
+        "states_grid": F.states_grid_spec(
+            F.sentence_states(tr, n), batch.tokens[n], num_layers=cfg.num_layers, D=cfg.D,
+            highlight=F.hn_source_steps(int(tr.lengths[n]), cfg.num_layers, cfg.D), **LABELS),
+        "unrolled_grid": F.unrolled_grid_spec(F.state_norms(tr, n), batch.tokens[n],
+                                              num_layers=cfg.num_layers, D=cfg.D,
+                                              selected=(0, 0, 0), **LABELS),
+        "output_assembly": F.output_assembly_spec(fwd, bwd, batch.tokens[n], forward_label="f",
+                                                  backward_label="b", **LABELS),
+        "padded_grid": F.padded_grid_spec(batch.tokens, batch.lengths, **LABELS),
+        "sorted_order": F.sorted_order_spec(layout, batch.tokens, **LABELS),
+        "packed_strip": F.packed_strip_spec(layout, title="t", x_title="x"),
+        "diff_bars": F.diff_bars_spec(per_sentence, differs_label="d", same_label="s",
+                                      tolerance_label="tl", **LABELS),
+        "vector_bar": F.vector_bar_spec(vals["h"][0], kind=kinds["h"], **LABELS),
+    }
+
+
+def test_every_spec_is_what_plotly_would_send_after_validating_it(any_cell):
+    """A spec goes to the browser without plotly.py's validation (ui.charts.show): it must
+    be exactly the JSON plotly.py makes of it once validated — nothing plotly.py would
+    reject, rename, drop or spell out differently (colour scales, typed arrays, subplot
+    axes)."""
+    _, batch, tr = any_cell
+    layout = packing_layout(batch.padded, batch.lengths, batch.tokens, batch.batch_first)
+    for name, spec in _specs(tr, batch, layout).items():
+        sent = _json(F.typed_arrays(spec))
+        assert sent == _json(F.to_figure(spec).to_dict()), name
+        assert sent == _json(F.typed_arrays(F.frozen(spec))), name  # frozen: the same JSON
+
+
+def test_frozen_specs_refuse_changes_and_thaw_into_copies(lstm_packed):
+    import copy
+
+    _, batch, tr = lstm_packed
+    spec = F.frozen(F.typed_arrays(F.gate_heatmap_spec(
+        F.sentence_steps(tr, 0, 0, 0)["i"], batch.tokens[0], name="i", kind="sigmoid",
+        **LABELS)))
+    for change in (lambda s: s.__setitem__("x", 1), lambda s: s["layout"].update(height=1),
+                   lambda s: s["layout"].setdefault("shapes", []), lambda s: s.pop("layout"),
+                   lambda s: s["data"][0].clear(), lambda s: s["data"].append({})):
+        with pytest.raises((TypeError, AttributeError)):
+            change(spec)
+    assert spec["data"][0].pop("uid", None) is None  # what plotly's to_json does: allowed
+    mutable = copy.deepcopy(spec)
+    mutable["layout"]["height"] = 1
+    assert spec["layout"]["height"] != 1 and _json(F.thawed(spec))["layout"] == _json(
+        spec["layout"])

@@ -80,3 +80,40 @@ def test_flow_lines_are_log_scale_and_skip_zeros():
     assert np.isnan(fig.data[0].y[2]) and fig.data[0].y[0] == 1e-14
     with pytest.raises(ValueError, match="at least one model"):
         figs.flow_lines({}, TOKENS, title="t", x_title="x", y_title="y")
+
+
+def _memory_specs() -> dict[str, dict]:
+    conn = {k: _conn(i) for i, k in enumerate(LABELS)}
+    rng = np.random.default_rng(0)
+    return {
+        "answer_strips": figs.answer_strips_spec(
+            {k: (["cat", "dog", "dog", "<i>"], rng.uniform(0, 1, 4)) for k in LABELS}, TOKENS,
+            title="t", colour_title="p", x_title="x"),
+        "state_strips": figs.state_strips_spec(
+            {k: rng.uniform(-1, 1, (4, 8)).astype(np.float32) for k in LABELS}, TOKENS,
+            title="t", x_title="x", y_title="y", kind="tanh"),
+        "connectivity_maps": figs.connectivity_maps_spec(
+            conn, TOKENS, selected_t=2, title="t", x_title="s", y_title="t", colour_title="c"),
+        "connectivity_strips": figs.connectivity_strips_spec(
+            {k: m[3] for k, m in conn.items()}, TOKENS, 3, title="t", colour_title="c"),
+        "flow_lines": figs.flow_lines_spec(
+            {"RNN": np.array([1e-6, 1e-3, 0.0, 1.0]), "LSTM": np.ones(4),
+             "LSTM c": np.linspace(0.1, 1, 4)}, TOKENS, title="t", x_title="x", y_title="y",
+            dashed=["LSTM c"]),
+    }
+
+
+def test_every_memory_spec_is_what_plotly_would_send_after_validating_it():
+    """The page sends these dicts without plotly.py's validation (ui.charts.show): each must
+    be exactly the JSON plotly.py makes of it once validated."""
+    import json
+
+    from lstm_viz.figures import frozen, to_figure, typed_arrays
+
+    def as_json(value):
+        return json.loads(json.dumps(value))
+
+    for name, spec in _memory_specs().items():
+        sent = as_json(typed_arrays(spec))
+        assert sent == as_json(to_figure(spec).to_dict()), name
+        assert sent == as_json(typed_arrays(frozen(spec))), name

@@ -53,3 +53,20 @@ def test_no_full_collection_after_every_run():
     assert re.search(r"^\[runner\]\s*$(?:\n#.*)*\npostScriptGC\s*=\s*false", config, re.M)
     app = (Path(memory.__file__).parents[1] / "app.py").read_text()
     assert re.search(r"^start_trimmer\(\)", app, re.M)
+
+
+def test_start_up_objects_are_frozen_out_of_full_collections():
+    """A full collection of torch + Streamlit + Plotly's objects took ~160 ms holding the
+    GIL (every session of the process stalls): the trimmer's start freezes them."""
+    code = textwrap.dedent("""
+        import gc
+        import torch, plotly.graph_objects, streamlit  # noqa: F401
+        from ui import memory
+        before = len(gc.get_objects())
+        memory.start_trimmer(3600)
+        print(before, gc.get_freeze_count(), len(gc.get_objects()))
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=Path(memory.__file__).parents[1]).stdout
+    before, frozen, tracked = map(int, out.split())
+    assert frozen > 0.9 * before and tracked < 0.05 * before, (before, frozen, tracked)

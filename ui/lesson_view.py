@@ -8,20 +8,19 @@ from __future__ import annotations
 
 from functools import partial
 
-import plotly.graph_objects as go
 import streamlit as st
 
 from lstm_viz.explain.tables import summary
-from lstm_viz.figures import gate_heatmap, value_kinds
+from lstm_viz.figures import gate_heatmap_spec, value_kinds
 from lstm_viz.figures.style import column_box, row_box
 from lstm_viz.i18n import t
 from lstm_viz.lessons import reading
 from lstm_viz.lessons.checker import shape_text
 from lstm_viz.lessons.contract import PARAMETER
 from lstm_viz.lessons.questions import Question, facts_of, formula
-from lstm_viz.state.pipeline import Run
+from lstm_viz.state.pipeline import Run, settings_key
 from lstm_viz.state.query import to_query
-from ui import lessons, state
+from ui import charts, lessons, state
 from ui.text import md_escape
 
 CHART = {"width": "stretch", "config": {"displaylogo": False}}
@@ -86,15 +85,23 @@ def heatmap(q: Question, result: Run, lang: str, reveal: bool):
     v = q.values
     title = (t("learn.heatmap_hn", lang) if name == "h_n" else
              t("learn.heatmap", lang, kind=name, n=v.get("n"), sentence=v.get("sentence", "")))
-    fig = go.Figure(gate_heatmap(
-        values, labels, name=name, kind=kind, title=title, x_title=t("learn.axis_units", lang),
-        y_title=t("learn.axis_sentences" if name == "h_n" else "learn.axis_steps", lang)))
     rows, units = values.shape
-    if reveal and q.kind == "unit":
-        fig.update_layout(shapes=column_box(q.expected, -0.5, rows - 0.5, name="answer"))
-    if reveal and q.kind == "step":
-        fig.update_layout(shapes=row_box(q.expected, -0.5, units - 0.5, name="answer"))
-    st.plotly_chart(fig, key=f"learn_heatmap_{reveal}", **CHART)
+    answer = q.expected if reveal and q.kind in ("unit", "step") else None
+
+    def build() -> dict:
+        spec = gate_heatmap_spec(
+            values, labels, name=name, kind=kind, title=title,
+            x_title=t("learn.axis_units", lang),
+            y_title=t("learn.axis_sentences" if name == "h_n" else "learn.axis_steps", lang))
+        if answer is not None and q.kind == "unit":
+            spec["layout"]["shapes"] = column_box(answer, -0.5, rows - 0.5, name="answer")
+        if answer is not None and q.kind == "step":
+            spec["layout"]["shapes"] = row_box(answer, -0.5, units - 0.5, name="answer")
+        return spec
+
+    view = (lang, title, repr(sorted(q.view.items())), q.kind, answer)
+    fig = charts.figure("learn_heatmap", settings_key(result.settings), view, build)
+    charts.show(fig, key=f"learn_heatmap_{reveal}", **CHART)
 
 
 def context(q: Question, result: Run, lang: str) -> None:

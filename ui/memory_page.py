@@ -1,8 +1,7 @@
 """Streamlit glue of the Memory page: its widgets bound to the page's own URL keys
-(``lstm_viz.state.memory_keys``), the cached runs of the three trained models, and the
-cached figures. Figures are held as ``go.Figure`` objects (``st.cache_resource``: shared,
-never changed): ``st.plotly_chart`` takes a Figure's ``to_dict()`` as it is, while a dict
-would be validated into a Figure again on every rerun.
+(``lstm_viz.state.memory_keys``), the cached runs of the three trained models (shared without a
+copy per hit, ``st.cache_resource``: nothing here writes to them), and the figures as
+read-only specs built once per sentence and view (``ui.charts``, the pattern of every page).
 
 Widget values live under ``w_m_*`` keys and are rebuilt from the page's values whenever
 Streamlit dropped them (another page ran) or a change repaired them (a view sets them all).
@@ -21,7 +20,7 @@ from lstm_viz.figures.style import value_kinds
 from lstm_viz.figures.text import plain
 from lstm_viz.i18n import t
 from lstm_viz.state.page_keys import SPECS as PAGES
-from ui import state
+from ui import charts, state
 from ui.text import md_escape
 
 PAGE = "memory"
@@ -80,13 +79,13 @@ def sentence_controls(lang: str) -> list[str] | None:
     return tokens
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=32, show_spinner=False)  # shared, read-only
 def looks(tokens: tuple[str, ...]) -> dict[str, mem.ModelView]:
     """The three models on the sentence (traces, answers, connectivity, gradient flow)."""
     return {name: mem.look(name, list(tokens)) for name in mem.MODELS}
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=64, show_spinner=False)
 def forced(tokens: tuple[str, ...], name: str, gate: str, value: float, units, from_t: int):
     return mem.forced(name, list(tokens), gate, value, units, from_t)
 
@@ -104,14 +103,20 @@ def _p_right(probs: np.ndarray, truth: str | None) -> np.ndarray:
     return probs[:, mem.CLASSES.index(truth)] if truth else probs.max(-1)
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)  # figures: shared, never changed
-def answers_figure(tokens: tuple[str, ...], lang: str, _views):
-    truth = mem.truth(list(tokens))
-    rows = {v.cell: (v.answers, _p_right(v.probs, truth)) for v in _views.values()}
-    colour = "memory.answers.colour" if truth else "memory.answers.colour_none"
-    return figs.answer_strips(rows, tokens, title=t("memory.answers.title", lang),
-                              colour_title=t(colour, lang), x_title=t("memory.axis.t", lang),
-                              hover=t(colour, lang))
+def _run_key(tokens: tuple[str, ...]) -> str:
+    """The sentence names the runs (the three trained models are fixed)."""
+    return "memory\x1f" + "\x1f".join(tokens)
+
+
+def answers_figure(tokens: tuple[str, ...], lang: str, views):
+    def build():
+        truth = mem.truth(list(tokens))
+        rows = {v.cell: (v.answers, _p_right(v.probs, truth)) for v in views.values()}
+        colour = "memory.answers.colour" if truth else "memory.answers.colour_none"
+        return figs.answer_strips_spec(rows, tokens, title=t("memory.answers.title", lang),
+                                       colour_title=t(colour, lang),
+                                       x_title=t("memory.axis.t", lang), hover=t(colour, lang))
+    return charts.figure("memory_answers", _run_key(tokens), (lang,), build)
 
 
 def finals(views: dict, tokens: list[str], lang: str) -> None:
@@ -126,40 +131,43 @@ def finals(views: dict, tokens: list[str], lang: str) -> None:
     st.markdown("  \n".join(md_escape(line) for line in lines))
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
-def states_figure(tokens: tuple[str, ...], lang: str, _views):
-    panels = {v.cell: v.trace.step_values(0, 0)["h"][0].numpy() for v in _views.values()}
-    return figs.state_strips(panels, tokens, title=t("memory.states.title", lang),
-                             x_title=t("memory.axis.t", lang), y_title=t("memory.axis.unit", lang),
-                             kind="tanh")
+def states_figure(tokens: tuple[str, ...], lang: str, views):
+    def build():
+        panels = {v.cell: v.trace.step_values(0, 0)["h"][0].numpy() for v in views.values()}
+        return figs.state_strips_spec(panels, tokens, title=t("memory.states.title", lang),
+                                      x_title=t("memory.axis.t", lang),
+                                      y_title=t("memory.axis.unit", lang), kind="tanh")
+    return charts.figure("memory_states", _run_key(tokens), (lang,), build)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
-def connectivity_figures(tokens: tuple[str, ...], lang: str, step: int, _views) -> tuple:
-    maps = {v.cell: v.connectivity for v in _views.values()}
+def connectivity_figures(tokens: tuple[str, ...], lang: str, step: int, views) -> tuple:
+    maps = {v.cell: v.connectivity for v in views.values()}
     colour = t("memory.conn.colour", lang)
-    grid = figs.connectivity_maps(maps, tokens, selected_t=step,
-                                  title=t("memory.conn.title", lang),
-                                  x_title=t("memory.conn.x", lang),
-                                  y_title=t("memory.conn.y", lang),
-                                  colour_title=colour)
-    strip = figs.connectivity_strips({k: m[step] for k, m in maps.items()}, tokens, step,
-                                     title=t("memory.conn.strip_title", lang, t=step,
-                                             token=plain(tokens[step])),
-                                     colour_title=colour)
+    grid = charts.figure("memory_connectivity", _run_key(tokens), (lang, step),
+                         lambda: figs.connectivity_maps_spec(
+                             maps, tokens, selected_t=step, title=t("memory.conn.title", lang),
+                             x_title=t("memory.conn.x", lang), y_title=t("memory.conn.y", lang),
+                             colour_title=colour))
+    strip = charts.figure("memory_strip", _run_key(tokens), (lang, step),
+                          lambda: figs.connectivity_strips_spec(
+                              {k: m[step] for k, m in maps.items()}, tokens, step,
+                              title=t("memory.conn.strip_title", lang, t=step,
+                                      token=plain(tokens[step])), colour_title=colour))
     return grid, strip
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
-def flow_figure(tokens: tuple[str, ...], lang: str, _views):
-    flows, along_c = {}, t("memory.flow.along_c", lang)
-    for v in _views.values():
-        flows[v.cell] = v.flow
-        if v.flow_c is not None:
-            flows[f"{v.cell} {along_c}"] = v.flow_c
-    return figs.flow_lines(flows, tokens, title=t("memory.flow.title", lang),
-                           x_title=t("memory.flow.x", lang), y_title=t("memory.flow.y", lang),
-                           dashed=[k for k in flows if k.endswith(along_c)])
+def flow_figure(tokens: tuple[str, ...], lang: str, views):
+    def build():
+        flows, along_c = {}, t("memory.flow.along_c", lang)
+        for v in views.values():
+            flows[v.cell] = v.flow
+            if v.flow_c is not None:
+                flows[f"{v.cell} {along_c}"] = v.flow_c
+        return figs.flow_lines_spec(flows, tokens, title=t("memory.flow.title", lang),
+                                    x_title=t("memory.flow.x", lang),
+                                    y_title=t("memory.flow.y", lang),
+                                    dashed=[k for k in flows if k.endswith(along_c)])
+    return charts.figure("memory_flow", _run_key(tokens), (lang,), build)
 
 
 def force_controls(L: int, lang: str) -> dict:
@@ -187,26 +195,25 @@ def force_controls(L: int, lang: str) -> dict:
             "units": units, "from_t": from_t}
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
-def force_figures(tokens: tuple[str, ...], lang: str, choice: tuple, _before, _after) -> tuple:
-    """(answers before/after, the memory state before/after)."""
+def force_figures(tokens: tuple[str, ...], lang: str, choice: tuple, before, after) -> tuple:
+    """(answers before/after, the memory state before/after), as read-only specs."""
     name, gate, value = choice[:3]
     cell, truth = mem.cell_of(name), mem.truth(list(tokens))
-    (tr0, p0), (tr1, p1) = _before, _after
+    (tr0, p0), (tr1, p1) = before, after
     labels = (t("memory.force.original", lang), t("memory.force.forced", lang))
     words = {"cell": cell, "gate": t(f"memory.name.{gate}", lang), "value": f"{value:g}"}
-    answers = figs.answer_strips(
+    which = "c" if cell == "LSTM" else "h"
+    run_key, view = _run_key(tokens), (lang, *choice)
+    answers = charts.figure("memory_force", run_key, view, lambda: figs.answer_strips_spec(
         {labels[0]: (mem.answers(p0), _p_right(p0, truth)),
          labels[1]: (mem.answers(p1), _p_right(p1, truth))}, tokens,
         title=t("memory.force.answers_title", lang, **words),
         colour_title=t("memory.answers.colour" if truth else "memory.answers.colour_none",
-                       lang), x_title=t("memory.axis.t", lang))
-    which = "c" if cell == "LSTM" else "h"
-    panels = {labels[0]: tr0.step_values(0, 0)[which][0].numpy(),
-              labels[1]: tr1.step_values(0, 0)[which][0].numpy()}
-    states = figs.state_strips(panels, tokens, title=t("memory.force.states_title", lang,
-                                                        state=which, **words),
-                               x_title=t("memory.axis.t", lang),
-                               y_title=t("memory.axis.unit", lang),
-                               kind=value_kinds(tr0.config)[which], name=which)
+                       lang), x_title=t("memory.axis.t", lang)))
+    states = charts.figure("memory_force_states", run_key, view, lambda: figs.state_strips_spec(
+        {labels[0]: tr0.step_values(0, 0)[which][0].numpy(),
+         labels[1]: tr1.step_values(0, 0)[which][0].numpy()}, tokens,
+        title=t("memory.force.states_title", lang, state=which, **words),
+        x_title=t("memory.axis.t", lang), y_title=t("memory.axis.unit", lang),
+        kind=value_kinds(tr0.config)[which], name=which))
     return answers, states

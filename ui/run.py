@@ -1,8 +1,10 @@
 """The cached run every page draws from, and the messages around it.
 
-``st.cache_resource`` holds modules (shared, read-only); ``st.cache_data`` holds runs
-(pickled per session, so one student's run can't be changed by another's page). Both
-are keyed on plain configuration values and bounded.
+``st.cache_resource`` holds modules and runs: one object per configuration for every
+session, never copied per hit (``st.cache_data`` unpickled a copy of the run's tensors on
+every rerun of every page). Both are read-only: no page writes to a run or a module
+(tests/test_shared_results.py runs every page and checks the cached run is unchanged,
+tests/test_isolation.py the module). Keyed on plain configuration values and bounded.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ def current_module(s: Settings) -> Built:
     return cached_module(f"{s.config}|{s.spec.seed}|{s.device}|{s.weights}", s, state.upload(s))
 
 
-@st.cache_data(max_entries=16, show_spinner=False)  # a pickled Run at the caps: ~67 MB
+@st.cache_resource(max_entries=16, show_spinner=False)  # a Run at the caps: ~67 MB
 def cached_run(key: str, _settings: Settings) -> Run:
     return run(_settings, current_module(_settings), state.caps(), state.upload(_settings))
 

@@ -8,6 +8,7 @@ weights-only unpickler), lives in this session only, keyed by its sha256
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 from dataclasses import replace
@@ -31,11 +32,17 @@ log = logging.getLogger("lstm_viz.app")
 MAX_BYTES = 2 * 1024 * 1024  # .streamlit/config.toml: maxUploadSize = 2 (MB)
 
 
-def pinned() -> set[str]:
+def pinned() -> frozenset[str]:
     """The settings the current weights fix (their sidebar controls are disabled)."""
     s = state.settings()
-    return set(fixed_values(s.weights, s.spec.mode, state.upload_configs(),
-                            state.caps().max_embedding_dim) or {})
+    return _pinned(s.weights, s.spec.mode, tuple(state.upload_configs().items()),
+                   state.caps().max_embedding_dim)
+
+
+@functools.lru_cache(maxsize=64)
+def _pinned(weights: str, mode: str, uploads: tuple, max_embedding_dim: int) -> frozenset[str]:
+    """Asked by every sidebar control on every rerun: worked out once per combination."""
+    return frozenset(fixed_values(weights, mode, dict(uploads), max_embedding_dim) or {})
 
 
 def _label(value: str, lang: str, names: dict) -> str:

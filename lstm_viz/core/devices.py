@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 import torch
@@ -14,6 +15,13 @@ class DeviceChoice(NamedTuple):
 
 def available_devices() -> list[str]:
     """Device names torch actually sees: always "cpu", then "cuda"/"cuda:k", then "mps"."""
+    return list(_devices())
+
+
+@functools.cache
+def _devices() -> tuple[str, ...]:
+    """Asked once per process: the sidebar lists the devices on every rerun, and asking CUDA
+    again each time showed in the server's profile."""
     names = ["cpu"]
     if torch.cuda.is_available():
         count = torch.cuda.device_count()
@@ -21,7 +29,7 @@ def available_devices() -> list[str]:
     mps = getattr(torch.backends, "mps", None)
     if mps is not None and mps.is_available():
         names.append("mps")
-    return names
+    return tuple(names)
 
 
 def resolve_device(name: str | None) -> DeviceChoice:

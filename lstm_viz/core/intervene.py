@@ -28,7 +28,7 @@ from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence
 from lstm_viz.core.build import RNNModule, config_of
 from lstm_viz.core.cells import STEP_NAMES, gru_step, lstm_step, rnn_step
 from lstm_viz.core.config import ConfigError, RNNConfig
-from lstm_viz.core.recompute import along_time, layer_weights, reverse_index
+from lstm_viz.core.stepwise import along_time, reverse_index, step_weights
 from lstm_viz.core.trace import Trace
 from lstm_viz.core.trace_input import TraceInput, prepare
 
@@ -135,7 +135,7 @@ def _run(module, cfg: RNNConfig, inp: TraceInput, clamps: dict[Key, Clamp], dtyp
     run = _Run({}, np.empty_like(h0), None if c0 is None else np.empty_like(c0), [])
     for k in range(cfg.num_layers):
         run.layer_inputs.append(x)
-        w, rows = layer_weights(module, cfg, k, dtype), slice(k * cfg.D, (k + 1) * cfg.D)
+        w, rows = step_weights(module, cfg, k, dtype), slice(k * cfg.D, (k + 1) * cfg.D)
         x_dir = np.stack([x, along_time(x, rev)][: cfg.D])  # (D, N, L, H_in)
         gi = np.einsum("dnli,dig->ldng", x_dir, w["W_ih_T"]) + w["b"][None]  # (L, D, N, G)
         h, c, steps = h0[rows], None if c0 is None else c0[rows], []

@@ -20,7 +20,12 @@ _LOCK = threading.Lock()
 @contextmanager
 def seeded(seed: int) -> Iterator[None]:
     """``torch.manual_seed(seed)`` for the block, under a process-wide lock, leaving the
-    global generator as it was (``torch.random.fork_rng``)."""
+    global generator as it was (``torch.random.fork_rng``).
+
+    Only the CPU generator is seeded: every draw here is on the CPU (weights are built there,
+    then moved), so the numbers are ``torch.manual_seed``'s. ``torch.manual_seed`` would also
+    queue a lazy CUDA seeding that formats the caller's whole stack on every call (~5 % of a
+    classroom server's time in py-spy) and would change the CUDA generator for good."""
     with _LOCK, torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
+        torch.random.default_generator.manual_seed(seed)
         yield

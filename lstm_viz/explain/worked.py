@@ -185,6 +185,12 @@ def projection_columns(step: WorkedStep) -> dict:
     return {"m_t": step.m.tolist(), f"W_hr[{step.out_unit}]": step.proj_row.tolist()}
 
 
+def as_text(columns: dict) -> dict[str, list[str]]:
+    """Table columns as the page shows them: every number to 4 significant digits
+    (``f"{v:.4g}"``), ready for a plain table (no pandas Styler: ~10x cheaper to send)."""
+    return {name: [f"{v:.4g}" for v in values] for name, values in columns.items()}
+
+
 def _index(value, count: int, default: int = 0) -> int:
     """``value`` as an index in 0..count-1: clamped; anything but a number → ``default``."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):

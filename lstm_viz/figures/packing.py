@@ -14,10 +14,10 @@ from collections.abc import Sequence
 
 import numpy as np
 import plotly.colors
-import plotly.graph_objects as go
 
 from lstm_viz.core.packing import PackingLayout
 from lstm_viz.core.tokens import PAD
+from lstm_viz.figures.spec import figure_of
 from lstm_viz.figures.style import PAD_COLOUR, finish
 from lstm_viz.figures.text import plain
 
@@ -49,12 +49,12 @@ def _check_lengths(tokens: Sequence[Sequence[str]], lengths) -> list[int]:
     return lengths
 
 
-def padded_grid(tokens: Sequence[Sequence[str]], lengths, *, title: str, x_title: str,
-                y_title: str, pad: str = PAD, row_label: str = "n={n}",
-                order: Sequence[int] | None = None, height: int | None = None) -> go.Figure:
+def padded_grid_spec(tokens: Sequence[Sequence[str]], lengths, *, title: str, x_title: str,
+                     y_title: str, pad: str = PAD, row_label: str = "n={n}",
+                     order: Sequence[int] | None = None, height: int | None = None) -> dict:
     """The padded batch: row = sentence, column = step t, text = token, pad cells grey.
 
-    ``fig.data[0].z[r, t]`` is the sentence index n of row r (N for pad). ``order`` lists
+    ``data[0].z[r, t]`` is the sentence index n of row r (N for pad). ``order`` lists
     the sentence of each row (default 0..N-1); ``row_label`` formats row names with
     fields ``{n}``, ``{slot}`` (the row) and ``{length}``.
     """
@@ -67,34 +67,41 @@ def padded_grid(tokens: Sequence[Sequence[str]], lengths, *, title: str, x_title
     z = np.where(real, np.array(order)[:, None], N).astype(np.float32)  # (N, L)
     text = [[plain(tokens[n][t]) if real[r, t] else plain(pad) for t in range(L)]
             for r, n in enumerate(order)]
-    fig = go.Figure(go.Heatmap(
-        z=z, colorscale=_colorscale(N, pad=True), zmin=-0.5, zmax=N + 0.5, showscale=False,
-        xgap=2, ygap=2, text=text, hovertemplate="t=%{x}<br>%{text}<extra></extra>",
-        texttemplate="%{text}" if N * L <= MAX_CELL_TEXT else None))
+    heatmap = {"type": "heatmap", "z": z, "colorscale": _colorscale(N, pad=True),
+               "zmin": -0.5, "zmax": N + 0.5, "showscale": False, "xgap": 2, "ygap": 2,
+               "text": text, "hovertemplate": "t=%{x}<br>%{text}<extra></extra>"}
+    if N * L <= MAX_CELL_TEXT:
+        heatmap["texttemplate"] = "%{text}"
     rows = [row_label.format(n=n, slot=r, length=lengths[n]) for r, n in enumerate(order)]
-    fig.update_xaxes(title={"text": x_title}, tickmode="array", tickvals=list(range(L)),
-                     side="top")
-    fig.update_yaxes(title={"text": y_title}, tickmode="array", tickvals=list(range(N)),
-                     ticktext=rows, autorange="reversed")
-    return finish(fig, title=title, height=height or min(700, max(200, N * 34 + 130)),
-                  margin={"t": 100})
+    layout = {"xaxis": {"title": {"text": x_title}, "tickmode": "array",
+                        "tickvals": list(range(L)), "side": "top"},
+              "yaxis": {"title": {"text": y_title}, "tickmode": "array",
+                        "tickvals": list(range(N)), "ticktext": rows, "autorange": "reversed"}}
+    return finish({"data": [heatmap], "layout": layout}, title=title,
+                  height=height or min(700, max(200, N * 34 + 130)), margin={"t": 100})
 
 
-def sorted_order(layout: PackingLayout, tokens: Sequence[Sequence[str]], *, title: str,
-                 x_title: str, y_title: str, pad: str = PAD,
-                 row_label: str = "{slot}: n={n}", height: int | None = None) -> go.Figure:
+padded_grid = figure_of(padded_grid_spec)
+
+
+def sorted_order_spec(layout: PackingLayout, tokens: Sequence[Sequence[str]], *, title: str,
+                      x_title: str, y_title: str, pad: str = PAD,
+                      row_label: str = "{slot}: n={n}", height: int | None = None) -> dict:
     """``padded_grid`` with rows in ``layout.sorted_indices`` order (longest first)."""
-    return padded_grid(tokens, layout.lengths, title=title, x_title=x_title, y_title=y_title,
-                       pad=pad, row_label=row_label, order=layout.sorted_indices,
-                       height=height)
+    return padded_grid_spec(tokens, layout.lengths, title=title, x_title=x_title,
+                            y_title=y_title, pad=pad, row_label=row_label,
+                            order=layout.sorted_indices, height=height)
 
 
-def packed_strip(layout: PackingLayout, *, title: str, x_title: str,
-                 size_label: str = "batch_sizes[{t}]={size}", step_label: str = "t={t}",
-                 height: int | None = None) -> go.Figure:
+sorted_order = figure_of(sorted_order_spec)
+
+
+def packed_strip_spec(layout: PackingLayout, *, title: str, x_title: str,
+                      size_label: str = "batch_sizes[{t}]={size}", step_label: str = "t={t}",
+                      height: int | None = None) -> dict:
     """``packed.data`` rows left to right, coloured by sentence, split at every step.
 
-    ``fig.data[0]`` is a one-row heatmap over rows r = 0..sum(lengths)-1: ``z[0, r]`` the
+    ``data[0]`` is a one-row heatmap over rows r = 0..sum(lengths)-1: ``z[0, r]`` the
     sentence n of ``layout.rows[r]``, ``customdata[0, r] = [t, slot, n]``, text its token.
     """
     R, N = len(layout.rows), len(layout.lengths)
@@ -104,18 +111,26 @@ def packed_strip(layout: PackingLayout, *, title: str, x_title: str,
     z = np.array([[row.sentence for row in layout.rows]], dtype=np.float32)  # (1, R)
     custom = np.array([[[row.t, row.slot, row.sentence] for row in layout.rows]],
                       dtype=np.int16)  # (1, R, 3)
-    text = [[plain(row.token) for row in layout.rows]]
-    fig = go.Figure(go.Heatmap(
-        z=z, customdata=custom, text=text, colorscale=_colorscale(N, pad=False),
-        zmin=-0.5, zmax=N - 0.5, showscale=False, xgap=1,
-        texttemplate="%{text}" if R <= MAX_CELL_TEXT else None,
-        hovertemplate="data[%{x}]<br>t=%{customdata[0]}, slot=%{customdata[1]}, "
-                      "n=%{customdata[2]}<br>%{text}<extra></extra>"))
-    fig.update_layout(shapes=_step_lines(layout.batch_sizes))
-    _annotate_steps(fig, layout.batch_sizes, step_label, size_label)
-    fig.update_xaxes(title={"text": x_title}, range=[-0.5, R - 0.5], dtick=1 if R <= 40 else None)
-    fig.update_yaxes(visible=False, range=[-0.5, 0.5])
-    return finish(fig, title=title, height=height or 230, margin={"t": 110})
+    heatmap = {"type": "heatmap", "z": z, "customdata": custom,
+               "text": [[plain(row.token) for row in layout.rows]],
+               "colorscale": _colorscale(N, pad=False), "zmin": -0.5, "zmax": N - 0.5,
+               "showscale": False, "xgap": 1,
+               "hovertemplate": "data[%{x}]<br>t=%{customdata[0]}, slot=%{customdata[1]}, "
+                                "n=%{customdata[2]}<br>%{text}<extra></extra>"}
+    if R <= MAX_CELL_TEXT:
+        heatmap["texttemplate"] = "%{text}"
+    xaxis = {"title": {"text": x_title}, "range": [-0.5, R - 0.5]}
+    if R <= 40:
+        xaxis["dtick"] = 1
+    spec = {"data": [heatmap], "layout": {
+        "annotations": _step_notes(layout.batch_sizes, step_label, size_label),
+        "xaxis": xaxis, "yaxis": {"visible": False, "range": [-0.5, 0.5]}}}
+    if lines := _step_lines(layout.batch_sizes):
+        spec["layout"]["shapes"] = lines
+    return finish(spec, title=title, height=height or 230, margin={"t": 110})
+
+
+packed_strip = figure_of(packed_strip_spec)
 
 
 def _step_lines(batch_sizes: Sequence[int]) -> list[dict]:
@@ -126,13 +141,12 @@ def _step_lines(batch_sizes: Sequence[int]) -> list[dict]:
             for t, e in enumerate(edges.tolist())]
 
 
-def _annotate_steps(fig: go.Figure, batch_sizes: Sequence[int], step_label: str,
-                    size_label: str) -> None:
+def _step_notes(batch_sizes: Sequence[int], step_label: str, size_label: str) -> list[dict]:
     """``t`` and ``batch_sizes[t]`` above each step's group (every k-th when crowded)."""
     starts = np.concatenate([[0], np.cumsum(batch_sizes)[:-1]])
     stride = max(1, len(batch_sizes) // 24)
-    for t in range(0, len(batch_sizes), stride):
-        size = batch_sizes[t]
-        fig.add_annotation(x=starts[t] + (size - 1) / 2, y=0.5, yanchor="bottom",
-                           text=f"{step_label.format(t=t)}<br>{size_label.format(t=t, size=size)}",
-                           showarrow=False, font={"size": 11})
+    return [{"x": float(starts[t] + (batch_sizes[t] - 1) / 2), "y": 0.5, "yanchor": "bottom",
+             "text": f"{step_label.format(t=t)}<br>"
+                     f"{size_label.format(t=t, size=batch_sizes[t])}",
+             "showarrow": False, "font": {"size": 11}}
+            for t in range(0, len(batch_sizes), stride)]

@@ -4,7 +4,8 @@
 as in the unrolled picture, the row whose state became h_n outlined: the last real token
 (t = length-1) going forward, the first token (t = 0) going backward.
 ``output_assembly``: the last layer's ``output`` is forward | backward concatenated along
-features, (L, D*H_out).
+features, (L, D*H_out). ``*_spec`` builders return the figure as a plain dict
+(``lstm_viz.figures.spec``); the others the same as a ``go.Figure``.
 """
 
 from __future__ import annotations
@@ -12,8 +13,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from lstm_viz.core.tokens import PAD
 from lstm_viz.figures.panel import (
@@ -22,9 +21,9 @@ from lstm_viz.figures.panel import (
     pad_overlay,
     step_heatmap,
     step_yaxis,
-    subplot_refs,
     unit_xaxis,
 )
+from lstm_viz.figures.spec import figure_of, subplot_grid
 from lstm_viz.figures.style import as_array, colour_axis, finish, row_box, shape_text
 from lstm_viz.figures.text import row_name
 
@@ -52,17 +51,17 @@ def _check_states(states: Mapping[Key, object], num_layers: int, D: int):
     return zs, L
 
 
-def states_grid(states: Mapping[Key, object], tokens: Sequence[str], *, num_layers: int,
-                D: int, title: str, x_title: str, y_title: str,
-                panel_label: str = "{layer} {arrow}", name: str = "h_t",
-                kind: str = "unbounded", highlight: Mapping[Key, int] | None = None,
-                highlight_label: str = "h_n", pad: str = PAD,
-                height: int | None = None) -> go.Figure:
+def states_grid_spec(states: Mapping[Key, object], tokens: Sequence[str], *, num_layers: int,
+                     D: int, title: str, x_title: str, y_title: str,
+                     panel_label: str = "{layer} {arrow}", name: str = "h_t",
+                     kind: str = "unbounded", highlight: Mapping[Key, int] | None = None,
+                     highlight_label: str = "h_n", pad: str = PAD,
+                     height: int | None = None) -> dict:
     """Grid of num_layers rows (last layer on top) × D columns of (L, H_out) heatmaps.
 
     ``states[(k, d)]`` is ``Trace.step_values(k, d)["h"][n]`` (or ``["c"]`` with
     ``name="c_t"``, ``highlight_label="c_n"``). All panels share one colour axis so colours
-    compare across layers. ``fig.data[k*D + d]`` is panel (k, d); ``highlight[(k, d)] = t``
+    compare across layers. ``data[k*D + d]`` is panel (k, d); ``highlight[(k, d)] = t``
     outlines row t there (shape named ``"h_n k d"``); see ``hn_source_steps``.
     """
     zs, L = _check_states(states, num_layers, D)
@@ -74,42 +73,49 @@ def states_grid(states: Mapping[Key, object], tokens: Sequence[str], *, num_laye
     height = height or num_layers * (panel_px + 40) + 90
     titles = [row_name(panel_label, k, d, D) for k in reversed(range(num_layers))
               for d in range(D)]
-    fig = make_subplots(rows=num_layers, cols=D, subplot_titles=titles, shared_yaxes=True,
-                        horizontal_spacing=0.06, vertical_spacing=min(0.3, 80 / height))
-    overlays, shapes, notes, layout = [], [], [], {}
+    grid = subplot_grid(num_layers, D, titles=titles, shared_y=True, h_spacing=0.06,
+                        v_spacing=min(0.3, 80 / height))
+    spec = {"data": [], "layout": grid.layout}
+    overlays, shapes, notes = [], [], []
     for (k, d), z in zs.items():
         r, c = num_layers - k, d + 1
-        overlays.append(add_panel(fig, z, tokens, layout, row=r, col=c, coloraxis="coloraxis",
+        overlays.append(add_panel(spec, grid, z, tokens, row=r, col=c, coloraxis="coloraxis",
                                   name=name, pad=pad, px=panel_px,
                                   x_title=x_title if r == num_layers else None,
                                   y_title=y_title if c == 1 else None))
         if (k, d) in highlight:
-            box, note = _highlight(fig, r, c, highlight[(k, d)], z.shape[1],
+            box, note = _highlight(grid.refs(r, c), highlight[(k, d)], z.shape[1],
                                    f"h_n {k} {d}", highlight_label)
             shapes, notes = shapes + box, [*notes, note]
-    add_overlays(fig, overlays)
-    fig.update_layout(layout, coloraxis=colour_axis(kind, *zs.values()), shapes=shapes,
-                      annotations=[*fig.layout.annotations, *notes])
-    return finish(fig, title=title, height=height)
+    add_overlays(spec, overlays)
+    layout = spec["layout"]
+    layout["coloraxis"] = colour_axis(kind, *zs.values())
+    if shapes:
+        layout.update(shapes=shapes, annotations=[*layout.get("annotations", []), *notes])
+    return finish(spec, title=title, height=height)
 
 
-def _highlight(fig: go.Figure, r: int, c: int, t: int, units: int, name: str,
+states_grid = figure_of(states_grid_spec)
+
+
+def _highlight(refs: tuple[str, str], t: int, units: int, name: str,
                label: str) -> tuple[list[dict], dict]:
-    """Row outline at step t of subplot (r, c), and ``label`` at its right end."""
-    xref, yref = subplot_refs(fig, r, c)
+    """Row outline at step t of the subplot with axis references ``refs``, and ``label``
+    at its right end."""
+    xref, yref = refs
     note = {"x": units - 0.5, "y": t, "xref": xref, "yref": yref, "text": label,
             "showarrow": False, "xanchor": "right", "font": {"size": 11, "color": "black"},
             "bgcolor": "rgba(255,255,255,0.8)"}
     return row_box(t, -0.5, units - 0.5, xref=xref, yref=yref, name=name), note
 
 
-def output_assembly(forward, backward, tokens: Sequence[str], *, title: str, x_title: str,
-                    y_title: str, forward_label: str, backward_label: str,
-                    name: str = "output", pad: str = PAD,
-                    height: int | None = None) -> go.Figure:
+def output_assembly_spec(forward, backward, tokens: Sequence[str], *, title: str,
+                         x_title: str, y_title: str, forward_label: str, backward_label: str,
+                         name: str = "output", pad: str = PAD,
+                         height: int | None = None) -> dict:
     """The last layer's output (L, D*H_out) = forward (L, H_out) | backward (L, H_out).
 
-    ``backward=None`` for one direction. ``fig.data[0].z`` is the concatenation; a
+    ``backward=None`` for one direction. ``data[0].z`` is the concatenation; a
     vertical line at j = H_out - 0.5 splits the halves, labelled above the plot.
     """
     fwd = as_array(forward, "forward", "(L, H_out)", 2)
@@ -123,17 +129,22 @@ def output_assembly(forward, backward, tokens: Sequence[str], *, title: str, x_t
     z = np.concatenate(parts, axis=1)  # (L, D*H_out)
     (L, width), H = z.shape, fwd.shape[1]
     height = height or min(700, max(240, L * 18 + 130))
-    fig = go.Figure(step_heatmap(z, coloraxis="coloraxis", name=name))
     overlay = pad_overlay(z, pad=pad)
-    if overlay is not None:
-        fig.add_trace(overlay)
-    fig.update_layout(coloraxis=colour_axis("unbounded", z))
-    fig.update_yaxes(step_yaxis(tokens, L, pad=pad, px=height - 130, title=y_title))
-    fig.update_xaxes(unit_xaxis(width, x_title))
-    for j, label in enumerate([forward_label, backward_label][: len(parts)]):
-        fig.add_annotation(x=j * H + (H - 1) / 2, y=1, yref="paper", yanchor="bottom",
-                           text=label, showarrow=False, font={"size": 13})
+    layout = {"coloraxis": colour_axis("unbounded", z),
+              "yaxis": step_yaxis(tokens, L, pad=pad, px=height - 130, title=y_title),
+              "xaxis": unit_xaxis(width, x_title),
+              "annotations": [{"x": j * H + (H - 1) / 2, "y": 1, "yref": "paper",
+                               "yanchor": "bottom", "text": label, "showarrow": False,
+                               "font": {"size": 13}}
+                              for j, label in enumerate([forward_label, backward_label]
+                                                        [: len(parts)])]}
     if len(parts) == 2:
-        fig.add_shape(type="line", x0=H - 0.5, x1=H - 0.5, y0=0, y1=1, yref="paper",
-                      line={"color": "black", "width": 3}, name="divider")
-    return finish(fig, title=title, height=height, margin={"t": 90})
+        layout["shapes"] = [{"type": "line", "x0": H - 0.5, "x1": H - 0.5, "y0": 0, "y1": 1,
+                             "yref": "paper", "line": {"color": "black", "width": 3},
+                             "name": "divider"}]
+    spec = {"data": [step_heatmap(z, coloraxis="coloraxis", name=name),
+                     *([overlay] if overlay else [])], "layout": layout}
+    return finish(spec, title=title, height=height, margin={"t": 90})
+
+
+output_assembly = figure_of(output_assembly_spec)

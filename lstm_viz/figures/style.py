@@ -19,18 +19,26 @@ import plotly.graph_objects as go
 from lstm_viz.core.config import RNNConfig
 
 KINDS = ("sigmoid", "tanh", "unbounded")
-SEQUENTIAL = "Viridis"
-NORMS = "Cividis"  # ||h||: sequential, distinct from the gates' scale
-DIVERGING = "RdBu"  # shown reversed
+
+
+def _scale(name: str) -> tuple:
+    """A named colour scale spelled out as plotly.py does when it validates a figure (once,
+    at import): plotly.js's own "RdBu" is another scale."""
+    return go.layout.Coloraxis(colorscale=name).colorscale
+
+
+SEQUENTIAL = _scale("Viridis")
+NORMS = _scale("Cividis")  # ||h||: sequential, distinct from the gates' scale
+DIVERGING = _scale("RdBu")  # shown reversed
 PAD_COLOUR = "#e6e6e6"
 MARGIN = {"l": 10, "r": 10, "t": 70, "b": 10}
 
-LIGHT = go.layout.Template(layout={
+LIGHT = {"layout": {  # the template of every figure
     "paper_bgcolor": "white", "plot_bgcolor": "white", "font": {"color": "#262730", "size": 12},
     "xaxis": {"showgrid": False, "zeroline": False, "automargin": True, "ticks": "outside"},
     "yaxis": {"showgrid": False, "zeroline": False, "automargin": True, "ticks": "outside"},
     "hoverlabel": {"align": "left"},
-})
+}}
 
 
 def value_kinds(config: RNNConfig) -> dict[str, str]:
@@ -66,6 +74,11 @@ def colour_axis(kind: str, *arrays: np.ndarray, colorbar: dict | None = None) ->
             "colorbar": bar}
 
 
+def titled(text: str | None) -> dict:
+    """An axis' ``title`` entry; none for None (as plotly.py leaves an unset title out)."""
+    return {} if text is None else {"title": {"text": text}}
+
+
 def shape_text(a: np.ndarray) -> str:
     return str(tuple(int(s) for s in a.shape))
 
@@ -91,13 +104,13 @@ def tick_stride(rows: int, px: float, min_px: float = 13.0) -> int:
     return max(1, math.ceil(rows * min_px / max(px, 1.0)))
 
 
-def finish(fig: go.Figure, *, title: str, height: int, margin: dict | None = None) -> go.Figure:
+def finish(spec: dict, *, title: str, height: int, margin: dict | None = None) -> dict:
     """Template, title (left, never clipped), margins and height shared by all figures."""
-    fig.update_layout(template=LIGHT, height=height, margin={**MARGIN, **(margin or {})},
-                      title={"text": title, "x": 0, "xref": "paper", "xanchor": "left",
-                             "y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 12},
-                             "automargin": True})
-    return fig
+    spec.setdefault("layout", {}).update(
+        template=LIGHT, height=height, margin={**MARGIN, **(margin or {})},
+        title={"text": title, "x": 0, "xref": "paper", "xanchor": "left", "y": 1,
+               "yref": "container", "yanchor": "top", "pad": {"t": 12}, "automargin": True})
+    return spec
 
 
 def _outline(x0: float, x1: float, y0: float, y1: float, xref: str, yref: str,

@@ -13,9 +13,9 @@ import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-import plotly.graph_objects as go
 
 from lstm_viz.core.tokens import PAD
+from lstm_viz.figures.spec import figure_of
 from lstm_viz.figures.style import (
     NORMS,
     PAD_COLOUR,
@@ -56,15 +56,16 @@ def _cells(z: np.ndarray, ticks: list[str], rows: list[str], pad: str, norm_name
     return custom.astype(np.float32), hover
 
 
-def unrolled_grid(norms, tokens: Sequence[str], *, num_layers: int, D: int,
-                  title: str, x_title: str, y_title: str, row_label: str = "{layer} {arrow}",
-                  norm_name: str = "‖h_t‖", selected: Cell | None = None, pad: str = PAD,
-                  height: int | None = None) -> go.Figure:
+def unrolled_grid_spec(norms, tokens: Sequence[str], *, num_layers: int, D: int,
+                       title: str, x_title: str, y_title: str,
+                       row_label: str = "{layer} {arrow}", norm_name: str = "‖h_t‖",
+                       selected: Cell | None = None, pad: str = PAD,
+                       height: int | None = None) -> dict:
     """Heatmap of ||h_t|| with row r = layer*D + d (layer 0 at the bottom), x = t.
 
     ``row_label`` formats the row names (fields ``{layer}``, ``{arrow}`` = → / ←).
-    ``fig.data[0]`` is the heatmap (z (num_layers*D, L)), then a grey pad layer when some
-    norms are NaN; ``fig.data[-1]`` is the clickable scatter, one marker per (layer, d, t)
+    ``data[0]`` is the heatmap (z (num_layers*D, L)), then a grey pad layer when some
+    norms are NaN; ``data[-1]`` is the clickable scatter, one marker per (layer, d, t)
     with ``customdata[:3] == [layer, d, t]``.
     """
     z = _check(norms, num_layers, D, selected)
@@ -74,27 +75,35 @@ def unrolled_grid(norms, tokens: Sequence[str], *, num_layers: int, D: int,
     rows = [row_name(row_label, r // D, r % D, D) for r in range(num_layers * D)]
     custom, hover = _cells(z, ticks, rows, pad, norm_name)
     peak = float(np.nanmax(grid)) if np.isfinite(grid).any() else 1.0
-    fig = go.Figure(go.Heatmap(z=grid, coloraxis="coloraxis", xgap=2, ygap=2, hoverinfo="skip"))
+    data = [{"type": "heatmap", "z": grid, "coloraxis": "coloraxis", "xgap": 2, "ygap": 2,
+             "hoverinfo": "skip"}]
     if np.isnan(grid).any():  # pad cells of a packed sentence: grey
-        fig.add_heatmap(z=np.where(np.isnan(grid), 1.0, np.nan).astype(np.float32), xgap=2,
-                        ygap=2, colorscale=[[0, PAD_COLOUR], [1, PAD_COLOUR]], showscale=False,
-                        hoverinfo="skip")
-    fig.add_trace(go.Scatter(x=custom[:, 2], y=custom[:, 0] * D + custom[:, 1], mode="markers",
-                   customdata=custom, hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
-                   marker={"size": 18, "symbol": "square", "color": "rgba(0,0,0,0)"},
-                   selected={"marker": {"opacity": 0}}, unselected={"marker": {"opacity": 0}},
-                   showlegend=False))
-    fig.update_layout(coloraxis={"colorscale": NORMS, "cmin": 0.0, "cmax": max(peak, 1e-6),
-                                 "colorbar": {"thickness": 12, "outlinewidth": 0,
-                                              "title": {"text": norm_name}}},
-                      hovermode="closest", hoverdistance=-1)
-    fig.update_xaxes(title={"text": x_title}, tickmode="array", tickvals=list(range(L)),
-                     ticktext=ticks, range=[-0.5, L - 0.5])
-    fig.update_yaxes(title={"text": y_title}, tickmode="array",
-                     tickvals=list(range(len(rows))), ticktext=rows,
-                     range=[-0.5, len(rows) - 0.5])
-    fig.update_layout(shapes=_layer_lines(num_layers, D, L) + _selected_box(selected, D))
-    return finish(fig, title=title, height=height or auto_height(num_layers * D, 44, 240, 620))
+        data.append({"type": "heatmap", "z": np.where(np.isnan(grid), 1.0, np.nan)
+                     .astype(np.float32), "xgap": 2, "ygap": 2,
+                     "colorscale": [[0, PAD_COLOUR], [1, PAD_COLOUR]], "showscale": False,
+                     "hoverinfo": "skip"})
+    data.append({"type": "scatter", "x": custom[:, 2], "y": custom[:, 0] * D + custom[:, 1],
+                 "mode": "markers", "customdata": custom, "hovertext": hover,
+                 "hovertemplate": "%{hovertext}<extra></extra>",
+                 "marker": {"size": 18, "symbol": "square", "color": "rgba(0,0,0,0)"},
+                 "selected": {"marker": {"opacity": 0}},
+                 "unselected": {"marker": {"opacity": 0}}, "showlegend": False})
+    layout = {"coloraxis": {"colorscale": NORMS, "cmin": 0.0, "cmax": max(peak, 1e-6),
+                            "colorbar": {"thickness": 12, "outlinewidth": 0,
+                                         "title": {"text": norm_name}}},
+              "hovermode": "closest", "hoverdistance": -1,
+              "xaxis": {"title": {"text": x_title}, "tickmode": "array",
+                        "tickvals": list(range(L)), "ticktext": ticks, "range": [-0.5, L - 0.5]},
+              "yaxis": {"title": {"text": y_title}, "tickmode": "array",
+                        "tickvals": list(range(len(rows))), "ticktext": rows,
+                        "range": [-0.5, len(rows) - 0.5]}}
+    if shapes := _layer_lines(num_layers, D, L) + _selected_box(selected, D):
+        layout["shapes"] = shapes
+    return finish({"data": data, "layout": layout}, title=title,
+                  height=height or auto_height(num_layers * D, 44, 240, 620))
+
+
+unrolled_grid = figure_of(unrolled_grid_spec)
 
 
 def _layer_lines(num_layers: int, D: int, L: int) -> list[dict]:

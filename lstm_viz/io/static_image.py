@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import copy
 import hashlib
 import os
 import shutil
@@ -79,8 +80,11 @@ def unavailable_reason() -> str | None:
 
 
 def export_figure(fig: go.Figure | dict) -> go.Figure:
-    """A copy of ``fig`` at the fixed export size, light template and CJK-capable font."""
-    given = fig.to_dict() if isinstance(fig, go.Figure) else fig
+    """A copy of ``fig`` at the fixed export size, light template and CJK-capable font.
+
+    A dict is copied first: ``go.Figure(d)`` takes each trace's "type" out of ``d``, and a
+    page's spec is shared and read-only (``ui.charts``)."""
+    given = fig.to_dict() if isinstance(fig, go.Figure) else copy.deepcopy(fig)
     layout = given.get("layout", {})
     out = go.Figure(given)
     out.update_layout(width=WIDTH, height=layout.get("height") or DEFAULT_HEIGHT,

@@ -1,17 +1,19 @@
 """config → input batch → module → trace: one run of everything the pages show.
 
-Kept free of Streamlit so that the app caches it (``st.cache_resource`` for the module,
-``st.cache_data`` for the ``Run``) and tests call it directly.
+Kept free of Streamlit so that the app caches it (``st.cache_resource`` for the module and
+the ``Run``, both shared read-only) and tests call it directly.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import threading
 from dataclasses import asdict, dataclass
 
 import torch
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from lstm_viz import trained
 from lstm_viz.core.build import Built, RNNModule, build_module
@@ -40,8 +42,10 @@ class Run:
     enforce_sorted_error: str | None  # torch's error for enforce_sorted=True, if any
 
 
+@functools.lru_cache(maxsize=256)
 def settings_key(settings: Settings) -> str:
-    """A canonical string for caching: equal settings ↔ equal keys."""
+    """A canonical string for caching: equal settings ↔ equal keys (kept for the last 256
+    Settings: every page asks for it several times per rerun)."""
     return json.dumps(asdict(settings), sort_keys=True, ensure_ascii=False)
 
 
@@ -93,19 +97,37 @@ def run(settings: Settings, built: Built | None = None, caps: Caps | None = None
                layout, sorted_error)
 
 
+_controller: ThreadpoolController | None = None  # the process's loaded libraries, scanned once
+_lock = threading.Lock()
+_thread = threading.local()  # the limit this thread has set
+
+
+def _libraries() -> ThreadpoolController:
+    global _controller
+    with _lock:
+        if _controller is None:
+            _controller = ThreadpoolController()  # finds OpenBLAS, OpenMP… (a scan: slow)
+        return _controller
+
+
 def set_threads(default: int = 1) -> int:
     """Bound torch's intra-op threads and NumPy's BLAS threads (``LSTM_VIZ_TORCH_THREADS``,
-    default 1).
+    default 1), once per thread.
 
     Many sessions share one server process on few cores, each run on its own script
     thread; one compute thread per run avoids oversubscribing the cores. Must run before
-    the first computation; calling it again with the same value changes nothing.
+    the first computation; a thread that has set the limit returns at once, and the loaded
+    libraries are found once per process (``threadpoolctl.threadpool_limits`` scanned them
+    on every call: ~3.5 % of a rerun's CPU).
     """
     raw = os.environ.get("LSTM_VIZ_TORCH_THREADS", str(default)).strip()
     if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
         raise ValueError(f"LSTM_VIZ_TORCH_THREADS={raw!r}: must be a positive integer")
     n = int(raw)
+    if getattr(_thread, "threads", None) == n:
+        return n
     if torch.get_num_threads() != n:
         torch.set_num_threads(n)
-    threadpool_limits(n)  # the trace's NumPy arithmetic (OpenBLAS)
+    _libraries().limit(limits=n)  # the trace's NumPy arithmetic (OpenBLAS), OpenMP
+    _thread.threads = n
     return n
