@@ -2,23 +2,18 @@
 
 from functools import partial
 
-import pandas as pd
 import streamlit as st
 
 from lstm_viz.core.tokens import PAD
 from lstm_viz.explain.worked import (
-    as_text,
     clamp_selection,
     layer_params,
-    projection_columns,
-    weight_columns,
     worked_step,
 )
-from lstm_viz.explain.worked_tex import step_tex
 from lstm_viz.figures import gates_grid_spec, sentence_steps, value_kinds
 from lstm_viz.i18n import t
 from lstm_viz.state.pipeline import settings_key
-from ui import charts, exports, run, state, weights
+from ui import charts, exports, run, state, weights, worked_view
 from ui.text import md_escape
 
 PLAY_SECONDS = 1.0
@@ -59,10 +54,7 @@ if tr.N > 1:
         n = pick(st.selectbox, t("gates.sentence", lang), "gates_sentence", list(range(tr.N)),
                  sel["sentence"], format_func=lambda v: f"{v}: {' '.join(tokens[v])[:60]}")
 steps = list(range(int(lengths[n])))
-params = layer_params(run.current_module(s).module,
-                      layer, d)
-
-
+params = layer_params(run.current_module(s).module, layer, d)
 order = steps if d == 0 else steps[::-1]  # processing order: backward reads last → first
 
 
@@ -125,35 +117,8 @@ def draw(now: int) -> None:
     if cfg.proj_size:
         out_unit = pick(st.selectbox, t("gates.out_unit", lang), "gates_out_unit",
                         list(range(cfg.H_out)), 0)
-    worked(worked_step(params, tr, layer, d, n, now, unit, out_unit))
-
-
-def worked(step) -> None:
-    arrow = " " + t(f"gates.dir.{d}", lang) if cfg.D == 2 else ""
-    st.subheader(t("gates.worked.title", lang, unit=step.unit, t=step.t))
-    st.caption(md_escape(t("gates.worked.where", lang, layer=layer, arrow=arrow, n=n,
-                           t=step.t, token=word(n, step.t), unit=step.unit)))
-    notes = {"gates.worked.backward": d == 1, "gates.worked.gru": cfg.cell == "GRU",
-             f"gates.worked.initial.{'LSTM' if cfg.cell == 'LSTM' else 'h'}": step.prev_t is None,
-             "gates.worked.layer_input": layer > 0, "gates.worked.proj": cfg.proj_size > 0}
-    for key in (key for key, show in notes.items() if show):
-        st.caption(t(key, lang, below=layer - 1, width=len(step.x), proj=cfg.proj_size,
-                     H=cfg.hidden_size))
-    for line in step_tex(step):
-        st.latex(line)
-    st.caption(t("gates.worked.rounding", lang))
-    tables = [("gates.table.x", weight_columns(params, step, "i")),
-              ("gates.table.h", weight_columns(params, step, "h"))]
-    for col, (key, data) in zip(st.columns(2), tables, strict=True):
-        table(col, key, data)
-    if step.m is not None:
-        table(st, "gates.table.proj", projection_columns(step))
-
-
-def table(where, key: str, data: dict) -> None:
-    where.caption(t(key, lang))
-    right = {name: st.column_config.Column(alignment="right") for name in data}  # numbers
-    where.dataframe(pd.DataFrame(as_text(data)), width="stretch", column_config=right)
+    step = worked_step(params, tr, layer, d, n, now, unit, out_unit)
+    worked_view.show(step, params, cfg, layer, d, n, word(n, step.t), lang)
 
 
 step_view()
