@@ -7,7 +7,7 @@ import streamlit as st
 from lstm_viz.i18n import t
 from lstm_viz.state.pipeline import set_threads
 from ui import a11y, sidebar, state
-from ui.memory import start_trimmer
+from ui.trimmer import start_trimmer
 from ui.turns import turn
 
 PAGES = [  # (file in app_pages/, URL path, icon); the first is the default page at /

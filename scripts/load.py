@@ -99,7 +99,7 @@ def percentile(values: list, q: float) -> float:
 
 def close_and_reap(url: str, pids: dict, ttl: int, trim_wait: float = 65) -> dict:
     """RSS (MB, summed over ``pids``) after the sessions closed: TTL passed, reaped, the app's
-    own trimmer (``ui.memory``, every 60 s), then (own server only) gc and malloc_trim."""
+    own trimmer (``ui.trimmer``, every 60 s), then (own server only) gc and malloc_trim."""
     each, balanced = {}, len(pids) > 1
     note = lambda key: each.update({key: {k: rss_mb(p) for k, p in pids.items()}})  # noqa: E731
     note("closed_mb")

@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from ui import memory
+from ui import trimmer
 
-GLIBC = memory.MALLOC_TRIM is not None
+GLIBC = trimmer.MALLOC_TRIM is not None
 
 
 def test_one_trimmer_per_process():
-    first = memory.start_trimmer(3600)
+    first = trimmer.start_trimmer(3600)
     assert first.daemon and first.is_alive()
-    assert memory.start_trimmer(3600) is first
+    assert trimmer.start_trimmer(3600) is first
 
 
 @pytest.mark.skipif(not GLIBC, reason="malloc_trim is glibc's; elsewhere only gc runs")
@@ -27,7 +27,7 @@ def test_trim_gives_freed_heap_back():
     # free every other one so the pages stay fragmented, then trim; RSS must drop.
     code = textwrap.dedent("""
         import gc
-        from ui import memory
+        from ui import trimmer
         def rss():
             with open("/proc/self/status") as f:
                 return next(int(l.split()[1]) for l in f if l.startswith("VmRSS")) // 1024
@@ -37,11 +37,11 @@ def test_trim_gives_freed_heap_back():
         keep = blocks[::50]
         del blocks
         before = rss()
-        assert memory.trim()
+        assert trimmer.trim()
         print(before, rss())
     """)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=Path(memory.__file__).parents[1]).stdout
+                         check=True, cwd=Path(trimmer.__file__).parents[1]).stdout
     before, after = map(int, out.split())
     assert before - after > 100, (before, after)  # MB: most of the ~240 MB freed comes back
 
@@ -49,9 +49,9 @@ def test_trim_gives_freed_heap_back():
 def test_no_full_collection_after_every_run():
     """Streamlit's default gc.collect(2) after each script run cost 58% of a rerun's CPU with
     torch loaded (py-spy, docs/PERFORMANCE.md); the trimmer collects once a minute instead."""
-    config = (Path(memory.__file__).parents[1] / ".streamlit" / "config.toml").read_text()
+    config = (Path(trimmer.__file__).parents[1] / ".streamlit" / "config.toml").read_text()
     assert re.search(r"^\[runner\]\s*$(?:\n#.*)*\npostScriptGC\s*=\s*false", config, re.M)
-    app = (Path(memory.__file__).parents[1] / "app.py").read_text()
+    app = (Path(trimmer.__file__).parents[1] / "app.py").read_text()
     assert re.search(r"^start_trimmer\(\)", app, re.M)
 
 
@@ -61,12 +61,12 @@ def test_start_up_objects_are_frozen_out_of_full_collections():
     code = textwrap.dedent("""
         import gc
         import torch, plotly.graph_objects, streamlit  # noqa: F401
-        from ui import memory
+        from ui import trimmer
         before = len(gc.get_objects())
-        memory.start_trimmer(3600)
+        trimmer.start_trimmer(3600)
         print(before, gc.get_freeze_count(), len(gc.get_objects()))
     """)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=Path(memory.__file__).parents[1]).stdout
+                         check=True, cwd=Path(trimmer.__file__).parents[1]).stdout
     before, frozen, tracked = map(int, out.split())
     assert frozen > 0.9 * before and tracked < 0.05 * before, (before, frozen, tracked)
