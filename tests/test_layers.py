@@ -20,11 +20,8 @@ from lstm_viz import trace
 from lstm_viz.core.build import config_of
 from lstm_viz.core.layers import layer_outputs
 from lstm_viz.core.trace_input import prepare
-
-try:
-    from tests.test_trace_properties import HYPOTHESIS_SEED, build, cases, eval_mode_call
-except ImportError:  # pytest's default "prepend" import mode puts tests/ itself on sys.path
-    from test_trace_properties import HYPOTHESIS_SEED, build, cases, eval_mode_call
+from tests.trace_cases import HYPOTHESIS_SEED, build, cases
+from tests.trace_checks import eval_mode_call
 
 torch.set_num_threads(1)
 pytestmark = pytest.mark.filterwarnings("ignore:LSTM with projections is not supported")

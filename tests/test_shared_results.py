@@ -3,7 +3,7 @@ no page may change it. Every page of a few presets runs (AppTest, in this proces
 same cache) between two looks at the cached run: same object, same contents, bit for bit.
 
 Figures are shared the same way (``ui.charts``) and cannot be changed at all: their specs
-are frozen (tests/test_figures.py::test_frozen_specs_refuse_changes_and_thaw_into_copies).
+are frozen (tests/figures/test_specs.py::test_frozen_specs_refuse_changes_and_thaw_into_copies).
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ to the figure (an outline, a highlight) belongs inside the builder.
 ``show`` hands the spec to ``st.plotly_chart``, which takes a ``go.Figure`` as its
 ``to_dict()`` but validates a dict property by property into a new ``go.Figure`` first (as
 long as building it with plotly.py's objects: docs/PERFORMANCE.md). The spec was built from
-checked builders (tests/test_figures.py validates every builder's spec with plotly.py), so it
+checked builders (tests/figures/test_specs.py validates every builder's spec with plotly.py), so it
 goes to the browser as it is: the same JSON.
 """
 
