@@ -86,6 +86,8 @@ class Session:
             elif kind == "navigation":
                 self.page_hash = fwd.navigation.page_script_hash or self.page_hash
             elif kind == "script_finished":
+                if fwd.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                    continue  # the page asked for a rerun (st.rerun): its run follows
                 if fwd.script_finished != ForwardMsg.FINISHED_SUCCESSFULLY:
                     self.errors.append(f"script_finished={fwd.script_finished}")
                 return

@@ -28,6 +28,7 @@ from lstm_viz.state.teacher_env import read
 from scripts.stclient import Session
 
 PAGES = ("", "shapes", "gates", "states", "packing")  # URL paths; "" the default page
+ONCE = ("learn", "memory")  # their own models whatever the preset: the first session only
 SWITCH = "LSTM_VIZ_WARM"
 
 
@@ -69,24 +70,25 @@ def _healthy(url: str, timeout: float) -> bool:
     return False
 
 
-async def _visit(url: str, preset: str) -> list[str]:
-    """One session: every page of ``preset``; the errors it met."""
+async def _visit(url: str, preset: str, pages: Sequence[str]) -> list[str]:
+    """One session: ``pages`` of ``preset``; the errors it met."""
     s = Session(url, query=f"preset={preset}")
     async with s.connect() as s.ws:
-        for page in PAGES:
+        for page in pages:
             await s.rerun(page=page)
     return s.errors
 
 
 def warm(url: str, names: Sequence[str]) -> tuple[int, float, list[str]]:
-    """Visit every page of every preset in ``names``: (runs, seconds, errors)."""
+    """Visit every page of every preset in ``names`` (and the ``ONCE`` pages with the first):
+    (runs, seconds, errors)."""
     start, errors = time.monotonic(), []
-    for name in names:
+    for k, name in enumerate(names):
         try:
-            errors += asyncio.run(_visit(url, name))
+            errors += asyncio.run(_visit(url, name, PAGES + ONCE if k == 0 else PAGES))
         except Exception as err:  # the server keeps serving; the log says what happened
             errors.append(f"{name}: {type(err).__name__}: {err}")
-    return len(names) * len(PAGES), time.monotonic() - start, errors
+    return len(names) * len(PAGES) + len(ONCE) * bool(names), time.monotonic() - start, errors
 
 
 def _run(url: str, names: list[str], timeout: float) -> None:
@@ -94,7 +96,8 @@ def _run(url: str, names: list[str], timeout: float) -> None:
         print(f"lstm-viz: warm-up skipped: {url} did not answer", file=sys.stderr, flush=True)
         return
     runs, seconds, errors = warm(url, names)
-    print(f"lstm-viz: warmed {len(names)} presets × {len(PAGES)} pages ({runs} runs) in "
+    print(f"lstm-viz: warmed {len(names)} presets × {len(PAGES)} pages + {', '.join(ONCE)} "
+          f"({runs} runs) in "
           f"{seconds:.1f} s" + (f"; errors: {errors[:3]}" if errors else ""),
           file=sys.stderr, flush=True)
 

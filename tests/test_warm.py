@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -39,5 +40,11 @@ def test_turned_off_starts_nothing():
 def test_warm_visits_every_page_of_a_preset_on_a_real_server():
     with streamlit_server() as url:
         runs, seconds, errors = warm.warm(url, ["official", "packing"])
-    assert (runs, errors) == (2 * len(warm.PAGES), [])
+    assert (runs, errors) == (2 * len(warm.PAGES) + len(warm.ONCE), [])
     assert seconds > 0
+
+
+def test_the_warm_up_visits_every_page_of_the_app():
+    app = (Path(__file__).resolve().parents[1] / "app.py").read_text()
+    paths = re.findall(r'^    \("\w+", "(\w*)", ":material', app, re.M)
+    assert len(paths) >= 7 and sorted(warm.PAGES + warm.ONCE) == sorted(paths)
