@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -38,8 +39,10 @@ def test_turned_off_starts_nothing():
 
 
 def test_warm_visits_every_page_of_a_preset_on_a_real_server():
-    with streamlit_server() as url:
-        runs, seconds, errors = warm.warm(url, ["official", "packing"])
+    # On a thread of its own, as serve.py runs it (a session's Playwright keeps an event loop
+    # running on the main thread once the browser tests have run).
+    with streamlit_server() as url, ThreadPoolExecutor(1) as pool:
+        runs, seconds, errors = pool.submit(warm.warm, url, ["official", "packing"]).result()
     assert (runs, errors) == (2 * len(warm.PAGES) + len(warm.ONCE), [])
     assert seconds > 0
 
