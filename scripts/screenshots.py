@@ -41,6 +41,8 @@ SCENES = {
     "memory": ("memory", "preset=official"),
     "memory-long": ("memory", "preset=official&m_view=long&m_step=30"),
 }
+# Scenes whose guide shows the whole page, taller than --max-height: the least height to allow.
+TALL = {"memory": 4500, "memory-long": 4500}  # the gradient flow and the forced gate too
 # Answers typed (then Enter) before a scene is shot: a wrong one, then the right one.
 ANSWERS = {"learn-diagnosis": ("(3, 5, 20)",), "learn-reveal": ("(3, 5, 20)", "5,3,20")}
 OUT = ROOT / "docs" / "images"
@@ -127,7 +129,7 @@ def run(url: str, args) -> list[Path]:
         for lang, page_name, query, name in todo:
             start = time.monotonic()
             path = shoot(browser, url, lang, page_name, query, args.out / lang / f"{name}.png",
-                         args.width, args.height, args.max_height)
+                         args.width, args.height, max(args.max_height, TALL.get(name, 0)))
             with Image.open(path) as img:
                 size = img.size
             print(f"{path}  {size[0]}x{size[1]}  "
