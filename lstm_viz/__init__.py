@@ -15,7 +15,7 @@ from lstm_viz.core.build import Built, build_module, config_of, seeded_module
 from lstm_viz.core.caps import Caps
 from lstm_viz.core.cells import STEP_NAMES
 from lstm_viz.core.config import CELLS, GATES, ConfigError, RNNConfig, validate
-from lstm_viz.core.connectivity import connectivity, gradient_flow
+from lstm_viz.core.connectivity import connectivity, gradient_flow, gradient_flows
 from lstm_viz.core.devices import available_devices, resolve_device
 from lstm_viz.core.inputs import Batch, InputSpec, make_batch, pack
 from lstm_viz.core.intervene import Clamp, intervene
@@ -26,6 +26,6 @@ __all__ = [
     "CELLS", "GATES", "PAD", "STEP_NAMES", "TOLERANCE",
     "Batch", "Built", "Caps", "Clamp", "ConfigError", "InputSpec", "RNNConfig", "Tokenised",
     "Trace", "available_devices", "build_module", "config_of", "connectivity", "gradient_flow",
-    "intervene", "make_batch", "pack", "resolve_device", "seeded_module", "tokenise",
-    "tokenise_batch", "trace", "validate",
+    "gradient_flows", "intervene", "make_batch", "pack", "resolve_device", "seeded_module",
+    "tokenise", "tokenise_batch", "trace", "validate",
 ]

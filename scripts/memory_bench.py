@@ -7,7 +7,8 @@ compared run in turn repeat by repeat:
    the classroom cap), three ways: by replication (one backward pass of L·H_out copies,
    what ``lstm_viz.connectivity`` does), one backward pass per output step
    (``rows_per_pass=H_out``), and ``torch.func.jacrev`` of the module through
-   ``functional_call`` (vmap over the backward pass). Plus ``gradient_flow`` and ``trace``.
+   ``functional_call`` (vmap over the backward pass). Plus ``gradient_flows`` (h; h and c
+   of the LSTM in one run, as the page asks) and ``trace``.
 2. The page's rerun after the sentence changed, against the Gates page's rerun for the same
    sentence (sidebar weights = memory-lstm), both through Streamlit's AppTest (the whole
    script: run, figures, elements), each repeat with a new sentence so no cache helps.
@@ -26,7 +27,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from lstm_viz.core.connectivity import connectivity, gradient_flow
+from lstm_viz.core.connectivity import connectivity, gradient_flows
 from lstm_viz.core.trace import trace
 from lstm_viz.explain import memory as mem
 
@@ -58,7 +59,7 @@ def engine_table(L: int, repeats: int) -> None:
     tokens = mem.generate(L - 1, 0).split()
     print(f"engine, one sentence of L={L} words, ms (median of {repeats}):")
     print(f"{'model':12} {'replicate':>10} {'per step':>10} {'jacrev':>10} "
-          f"{'flow':>8} {'trace':>8}")
+          f"{'flows':>8} {'trace':>8}")
     for name in mem.MODELS:
         m, x = mem.module(name), mem.embed(name, tokens)
         ref = connectivity(m, x)[0]
@@ -67,7 +68,8 @@ def engine_table(L: int, repeats: int) -> None:
             "replicate": lambda m=m, x=x: connectivity(m, x),
             "per step": lambda m=m, x=x: connectivity(m, x, rows_per_pass=m.hidden_size),
             "jacrev": lambda m=m, x=x: jacrev_connectivity(m, x),
-            "flow": lambda m=m, x=x: gradient_flow(m, x),
+            "flows": lambda m=m, x=x, s=("h", "c") if "lstm" in name else ("h",):
+                gradient_flows(m, x, states=s),
             "trace": lambda m=m, x=x: trace(m, x)}, repeats)
         print(f"{name:12} " + " ".join(f"{v:10.1f}" if k < 3 else f"{v:8.1f}"
                                         for k, v in enumerate(ms.values())))

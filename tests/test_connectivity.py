@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
-from lstm_viz import ConfigError, connectivity, gradient_flow
+from lstm_viz import ConfigError, connectivity, gradient_flow, gradient_flows
 
 torch.set_num_threads(1)
 EXAMPLES = int(os.environ.get("LSTM_VIZ_CONNECTIVITY_EXAMPLES", 12))
@@ -196,6 +196,23 @@ def test_gradient_flow_in_small_passes_gives_the_same_numbers(monkeypatch):
     monkeypatch.setattr("lstm_viz.core.connectivity.BUDGET", 1)  # one copy per pass
     torch.testing.assert_close(gradient_flow(m, x), whole)
     torch.testing.assert_close(connectivity(m, x), conn)
+
+
+@pytest.mark.parametrize("budget", [None, 1])
+def test_gradient_flows_of_h_and_c_from_one_run_are_each_flow(monkeypatch, budget):
+    """The page asks for both of an LSTM's flows at once (one run of the steps): each must be
+    what its own ``gradient_flow`` gives, packed sentences too, in one pass or one copy per
+    pass (copies asking about h and about c never mix)."""
+    m = _module("LSTM", layers=2, proj=2)
+    x, lengths = _x(m, 2, 6), torch.tensor([6, 3])
+    packed = pack_padded_sequence(x, lengths, enforce_sorted=False)
+    alone = {s: gradient_flow(m, packed, state=s) for s in ("h", "c")}
+    if budget:
+        monkeypatch.setattr("lstm_viz.core.connectivity.BUDGET", budget)
+    both = gradient_flows(m, packed, states=("h", "c"))
+    assert set(both) == {"h", "c"} and not torch.equal(both["h"][0], both["c"][0])
+    for s in ("h", "c"):
+        torch.testing.assert_close(both[s], alone[s], equal_nan=True)
 
 
 def test_gradient_flow_needs_one_direction():

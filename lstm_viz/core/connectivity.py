@@ -126,42 +126,68 @@ def gradient_flow(module: RNNModule, input, hx=None, *, state: str = "h") -> tor
     own ``hx`` in and out) on ``width`` copies of the batch, copy j asking about h_T[j]. A
     bidirectional module has no single "later": ConfigError.
     """
+    return gradient_flows(module, input, hx, states=(state,))[state]
+
+
+def gradient_flows(module: RNNModule, input, hx=None, *,
+                   states: tuple[str, ...] = ("h",)) -> dict[str, torch.Tensor]:
+    """``gradient_flow`` of each of ``states`` ("h", and "c" for an LSTM) from one run of
+    the module: the copies asking about h and those asking about c share the steps (for an
+    LSTM both flows cost about one)."""
     cfg = config_of(module)
     if cfg.D == 2:
         raise ConfigError("bidirectional", True, "gradient_flow follows h forward in time; "
                           "it needs a module with one direction")
-    if state not in ("h", "c") or (state == "c" and cfg.cell != "LSTM"):
-        raise ConfigError("state", state, f"one of {'h, c' if cfg.cell == 'LSTM' else 'h'}")
+    for state in states:
+        if state not in ("h", "c") or (state == "c" and cfg.cell != "LSTM"):
+            raise ConfigError("state", state,
+                              f"one of {'h, c' if cfg.cell == 'LSTM' else 'h'}")
     inp = prepare(module, cfg, input, hx)
     (N, L, _), lengths = inp.x.shape, inp.lengths
-    W, which = (cfg.H_out, 0) if state == "h" else (cfg.hidden_size, 1)
-    squares = torch.zeros(N, L, dtype=torch.float64)
+    widths = {"h": cfg.H_out, "c": cfg.hidden_size}
+    asks = [(state, j) for state in dict.fromkeys(states) for j in range(widths[state])]
+    squares = {state: torch.zeros(N, L, dtype=torch.float64) for state in states}
     was_training = _eval(module)
     try:
-        for units in _chunks(W, _activations(cfg, N, L)):  # copy b asks about s_T[units[b//N]]
-            squares += _flow_squares(module, cfg, inp, units, which)
+        for chunk in _chunks(len(asks), _activations(cfg, N, L)):
+            _add_flow_squares(squares, module, cfg, inp, [asks[k] for k in chunk])
     finally:
         module.train(was_training)
-    flow = squares.sqrt().float()
-    flow[torch.arange(L)[None, :] >= lengths[:, None]] = math.nan
-    return flow
+    flows = {}
+    for state, sq in squares.items():
+        flows[state] = sq.sqrt().float()
+        flows[state][torch.arange(L)[None, :] >= lengths[:, None]] = math.nan
+    return flows
 
 
-def _flow_squares(module: RNNModule, cfg: RNNConfig, inp: TraceInput, units: range,
-                  which: int) -> torch.Tensor:
-    """Σ_j over ``units`` of ‖∂ s_T[j] / ∂ s_t‖² as (N, L) float64: one copy of the batch per
-    unit j, the module run one step at a time, its states kept as nodes of the graph."""
-    (N, L, _), B = inp.x.shape, len(units) * inp.x.shape[0]
-    x = inp.x.detach().repeat(len(units), 1, 1)  # (B, L, H_in)
-    ones = torch.ones(B, dtype=torch.int64)
+def _add_flow_squares(squares: dict, module: RNNModule, cfg: RNNConfig, inp: TraceInput,
+                      asks: list[tuple[str, int]]) -> None:
+    """Add Σ_j ‖∂ s_T[j] / ∂ s_t‖² (N, L) to ``squares[s]`` for each (s, j) in ``asks``: one
+    copy of the batch per ask, the module run one step at a time, its states (h, and c for an
+    LSTM) kept as nodes of the graph. Copies never mix, so copy b's row of the gradient with
+    respect to its own state's nodes is its ask's derivative."""
+    N, L, _ = inp.x.shape
+    x = inp.x.detach().repeat(len(asks), 1, 1)  # (B, L, H_in), B = len(asks) * N
+    ones = torch.ones(x.shape[0], dtype=torch.int64)
+    index = {"h": 0, "c": 1}
     with torch.enable_grad():
-        hx, nodes = _repeat_state(inp, len(units)), []
-        for step in range(L):  # nodes[t]: (num_layers, B, width)
+        hx, nodes = _repeat_state(inp, len(asks)), ([], [])  # nodes[h or c][t]: (layers, B, ·)
+        for step in range(L):
             _, hx = _run(module, cfg, x[:, step: step + 1], ones, False, hx)
-            nodes.append(hx[which] if isinstance(hx, tuple) else hx)
-        last_step = (inp.lengths - 1).repeat(len(units)).tolist()
-        picked = torch.stack([nodes[T][-1, b, units[b // N]] for b, T in enumerate(last_step)])
-        grads = torch.autograd.grad(picked.sum(), nodes, allow_unused=True)
-    flow = torch.stack([torch.zeros_like(nodes[0][-1]) if g is None else g[-1]
-                        for g in grads], 1)  # (B, L, width): ∂ s_T[j] / ∂ s_t
-    return flow.double().square().sum(-1).view(len(units), N, L).sum(0).cpu()
+            for k, node in enumerate(hx if isinstance(hx, tuple) else (hx,)):
+                nodes[k].append(node)
+        last_step = (inp.lengths - 1).repeat(len(asks)).tolist()
+        picked = torch.stack([nodes[index[asks[b // N][0]]][T][-1, b, asks[b // N][1]]
+                              for b, T in enumerate(last_step)])
+        kinds = sorted({index[state] for state, _ in asks})
+        grads = torch.autograd.grad(picked.sum(), [n for k in kinds for n in nodes[k]],
+                                    allow_unused=True)
+    for k, kind in enumerate(kinds):
+        per_step = grads[k * L: (k + 1) * L]
+        flow = torch.stack([torch.zeros_like(nodes[kind][0][-1]) if g is None else g[-1]
+                            for g in per_step], 1)  # (B, L, width): ∂ (copy b's ask) / ∂ s_t
+        sq = flow.double().square().sum(-1).view(len(asks), N, L)
+        for state in squares:
+            rows = [a for a, (s, _) in enumerate(asks) if s == state]
+            if index[state] == kind and rows:
+                squares[state] += sq[rows].sum(0).cpu()

@@ -1,6 +1,6 @@
 """Memory over time: one sentence through the three trained ``memory`` models (nn.RNN,
 nn.GRU, nn.LSTM, hidden size 8), what each answers after every word, how far back each
-output step reaches (``connectivity``), how far a gradient travels (``gradient_flow``), and
+output step reaches (``connectivity``), how far a gradient travels (``gradient_flows``), and
 what happens when a gate is forced (``intervene``).
 
 The task (``lstm_viz.trained.tasks``): the first word names an animal, the models say which
@@ -20,7 +20,7 @@ import torch
 
 from lstm_viz import trained
 from lstm_viz.core.build import RNNModule, build_module
-from lstm_viz.core.connectivity import connectivity, gradient_flow
+from lstm_viz.core.connectivity import connectivity, gradient_flows
 from lstm_viz.core.intervene import Clamp, intervene
 from lstm_viz.core.trace import Trace, trace
 from lstm_viz.i18n import t
@@ -113,9 +113,10 @@ def look(name: str, tokens: list[str]) -> ModelView:
     """Model ``name`` on ``tokens``: its trace, answers, connectivity and gradient flow."""
     x, rnn, cell = embed(name, tokens), module(name), cell_of(name)
     tr = trace(rnn, x)
-    flow_c = gradient_flow(rnn, x, state="c")[0].numpy() if cell == "LSTM" else None
+    flows = gradient_flows(rnn, x, states=("h", "c") if cell == "LSTM" else ("h",))
+    flow_c = flows["c"][0].numpy() if "c" in flows else None
     return ModelView(name, cell, tr, probabilities(name, tr), connectivity(rnn, x)[0].numpy(),
-                     gradient_flow(rnn, x)[0].numpy(), flow_c)
+                     flows["h"][0].numpy(), flow_c)
 
 
 def forced(name: str, tokens: list[str], gate: str, value: float, units: tuple[int, ...] | None,
