@@ -179,15 +179,11 @@ def _add_flow_squares(squares: dict, module: RNNModule, cfg: RNNConfig, inp: Tra
         last_step = (inp.lengths - 1).repeat(len(asks)).tolist()
         picked = torch.stack([nodes[index[asks[b // N][0]]][T][-1, b, asks[b // N][1]]
                               for b, T in enumerate(last_step)])
-        kinds = sorted({index[state] for state, _ in asks})
-        grads = torch.autograd.grad(picked.sum(), [n for k in kinds for n in nodes[k]],
+        wanted = list(dict.fromkeys(state for state, _ in asks))  # the states this pass asks
+        grads = torch.autograd.grad(picked.sum(), [n for s in wanted for n in nodes[index[s]]],
                                     allow_unused=True)
-    for k, kind in enumerate(kinds):
-        per_step = grads[k * L: (k + 1) * L]
-        flow = torch.stack([torch.zeros_like(nodes[kind][0][-1]) if g is None else g[-1]
-                            for g in per_step], 1)  # (B, L, width): ∂ (copy b's ask) / ∂ s_t
-        sq = flow.double().square().sum(-1).view(len(asks), N, L)
-        for state in squares:
-            rows = [a for a, (s, _) in enumerate(asks) if s == state]
-            if index[state] == kind and rows:
-                squares[state] += sq[rows].sum(0).cpu()
+    for k, state in enumerate(wanted):
+        flow = torch.stack([torch.zeros_like(nodes[index[state]][0][-1]) if g is None else g[-1]
+                            for g in grads[k * L: (k + 1) * L]], 1)  # (B, L, width)
+        rows = [b for b, (s, _) in enumerate(asks) if s == state]  # copies asking about it
+        squares[state] += flow.double().square().sum(-1).view(len(asks), N, L)[rows].sum(0).cpu()
