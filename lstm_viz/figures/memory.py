@@ -27,6 +27,7 @@ from lstm_viz.figures.style import (
     row_box,
     shape_text,
     tick_stride,
+    titled,
 )
 from lstm_viz.figures.text import plain, step_ticks
 
@@ -40,17 +41,12 @@ def _indices(n: int) -> np.ndarray:
     return np.arange(n, dtype=np.int16)
 
 
-def _title(text: str | None) -> dict:
-    """An axis title, or none (plotly.py drops ``{"text": None}``)."""
-    return {} if text is None else {"title": {"text": text}}
-
-
 def _steps_xaxis(tokens: Sequence[str], L: int, title: str | None, px: float = 1000) -> dict:
     """x axis of time steps: "t: token" ticks, thinned to stay legible."""
     ticks = step_ticks(tokens, L, "")
     keep = range(0, L, tick_stride(L, px, min_px=16))
     return {"tickmode": "array", "tickvals": list(keep), "ticktext": [ticks[t] for t in keep],
-            "range": [-0.5, L - 0.5], **_title(title), "tickangle": -45 if L > 12 else 0}
+            "range": [-0.5, L - 0.5], **titled(title), "tickangle": -45 if L > 12 else 0}
 
 
 def _check(rows: Mapping, what: str, ndim: int, expected: str) -> dict[str, np.ndarray]:
@@ -185,7 +181,7 @@ def connectivity_maps_spec(maps: Mapping[str, object], tokens: Sequence[str], *,
         layout[f"yaxis{ax}"] = {**axis, "anchor": f"x{ax}", "autorange": "reversed",
                                 "scaleanchor": f"x{ax}", "constrain": "domain",
                                 "showticklabels": k == 0,  # the same words in every panel
-                                **_title(y_title if k == 0 else None)}
+                                **titled(y_title if k == 0 else None)}
         notes.append(_panel_title(label, (x0 + x1) / 2, 1.0))
         shapes += row_box(selected_t, -0.5, L - 0.5, xref=f"x{ax}", yref=f"y{ax}",
                           name="selected")
