@@ -20,6 +20,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 
+from lstm_viz.classroom import config as class_config
 from lstm_viz.core.caps import Caps
 from lstm_viz.state.page_keys import page_keys
 from lstm_viz.state.presets import PRESETS
@@ -47,7 +48,8 @@ USED_ELSEWHERE = {
     f"{PREFIX}WARM": "0: serve.py does not warm the presets after a start (scripts/warm.py)",
     f"{PREFIX}FLOOR_DIR": "the recorded pages the floor page replays (scripts/server_cpu.py)",
 }
-KNOWN = (*CAP_VARS, *(f"{PREFIX}{k.upper()}" for k in URL_KEYS), THREADS_VAR, *USED_ELSEWHERE)
+KNOWN = (*CAP_VARS, *(f"{PREFIX}{k.upper()}" for k in URL_KEYS), THREADS_VAR, *USED_ELSEWHERE,
+         *class_config.VARIABLES)  # class mode's: checked by lstm_viz.classroom.config
 
 
 @dataclass(frozen=True)
@@ -171,6 +173,7 @@ def read(environ: Mapping[str, str] | None = None) -> TeacherEnv:
                      hide=_check_hide(environ, problems), lock=LOCK_VALUES.get(lock, False),
                      device=_check_device(environ, problems),
                      torch_threads=_check_threads(environ, problems))
+    problems += [Problem(*p) for p in class_config.problems(environ)]
     _check_names(environ, problems)
     if problems:
         raise TeacherEnvError(problems)
