@@ -68,3 +68,12 @@ def engine(request, tmp_path):
     migrate.upgrade(eng)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture
+def class_store(monkeypatch, tmp_path):
+    """The app's class store: a SQLite file of this test's own (no password, default days)."""
+    for name in ("LSTM_VIZ_DATABASE_URL", "LSTM_VIZ_TEACHER_PASSWORD", "LSTM_VIZ_CLASS_DAYS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LSTM_VIZ_DATA_DIR", str(tmp_path))
+    return tmp_path
