@@ -92,7 +92,8 @@ def _grid(board: dashboard.Dashboard, lang: str) -> None:
     codes, text = [], []
     for row in board.grid:
         codes.append([GRID[c.status][0] for c in row])
-        text.append([GRID[c.status][1] or str(c.attempts) for c in row])
+        text.append([str(c.attempts) if GRID[c.status][1] is None else GRID[c.status][1]
+                     for c in row])
     shown = teach.names_shown()
     names = [s.nickname or t("class.student_n", lang, n=s.number) for s in board.students]
     spec = progress_grid_spec(

@@ -29,6 +29,12 @@ GRID_COLOURS = (NONE, MISCONCEPTION, LATER, RIGHT)  # code 0 … 3: none, wrong,
 LEGEND = {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0}
 
 
+def _count_axis(title: str, top: int) -> dict:
+    """A y axis of whole students: every one ticked up to 10, then plotly's own steps."""
+    return {"title": {"text": title}, "rangemode": "tozero", "tickformat": "d",
+            **({"dtick": 1} if top <= 10 else {})}
+
+
 def _check_lengths(what: str, values: Sequence, n: int) -> None:
     if len(values) != n:
         raise ValueError(f"{what}: expected {n} values, got {len(values)}")
@@ -47,7 +53,7 @@ def class_overview_spec(steps: Sequence[str], counts: Sequence[Sequence[int]], *
             for i, colour in enumerate((RIGHT, MISCONCEPTION, OTHER, NONE))]
     layout = {"barmode": "stack", "legend": LEGEND, "bargap": 0.25,
               "xaxis": {"title": {"text": x_title}, "type": "category"},
-              "yaxis": {"title": {"text": y_title}, "rangemode": "tozero", "dtick": 5}}
+              "yaxis": _count_axis(y_title, max((sum(c) for c in counts), default=0))}
     return finish({"data": data, "layout": layout}, title=title, height=height,
                   margin={"t": 90})
 
@@ -71,7 +77,8 @@ def vote_spec(groups: Sequence[str], rounds: Sequence[tuple[str, Sequence[int]]]
                                                             "</extra>"})
     layout = {"barmode": "group", "legend": LEGEND, "bargap": 0.3,
               "xaxis": {"title": {"text": x_title}, "type": "category", "automargin": True},
-              "yaxis": {"title": {"text": y_title}, "rangemode": "tozero", "dtick": 5}}
+              "yaxis": _count_axis(y_title, max((int(v) for _, vs in rounds for v in vs),
+                                                default=0))}
     return finish({"data": data, "layout": layout}, title=title, height=height,
                   margin={"t": 90})
 
@@ -95,8 +102,7 @@ def progress_grid_spec(codes: Sequence[Sequence[int]], text: Sequence[Sequence[s
             raise ValueError(f"codes[{s}]: expected values 0 … 3, got {list(row)}")
     if students is not None:
         _check_lengths("students", students, rows)
-    scale = [[edge, GRID_COLOURS[min(int(edge * 4), 3)]]
-             for k in range(4) for edge in (k / 4, (k + 1) / 4)]
+    scale = [[edge, GRID_COLOURS[k]] for k in range(4) for edge in (k / 4, (k + 1) / 4)]
     y = list(range(rows))
     cell = {"type": "heatmap", "z": [[int(c) for c in row] for row in codes], "x": list(steps),
             "y": y, "zmin": -0.5, "zmax": 3.5, "colorscale": scale, "xgap": 2, "ygap": 2,
