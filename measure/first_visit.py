@@ -1,12 +1,12 @@
 """What the first student after a server start waits for, with and without the warm-up.
 
-    python scripts/first_visit.py                # 3 starts each, alternately
-    python scripts/first_visit.py --repeats 1
+    python measure/first_visit.py                # 3 starts each, alternately
+    python measure/first_visit.py --repeats 1
 
 Starts ``python scripts/serve.py`` (the Docker image's entry point) on a free port, as a
-deployment does, alternately with the warm-up (scripts/warm.py; the clock waits for its
+deployment does, alternately with the warm-up (serving/warm.py; the clock waits for its
 "warmed" log line) and without it (``LSTM_VIZ_WARM=0``). Then one student opens the app
-(scripts/stclient.py, the websocket protocol; no browser) and visits every page of the
+(serving/stclient.py, the websocket protocol; no browser) and visits every page of the
 default preset: the seconds from each rerun to its script_finished. Also: server start →
 /_stcore/health, and health → warm-up done. Medians over the starts.
 """
@@ -24,9 +24,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from scripts.appserver import ROOT, free_port, stop, wait_healthy
-from scripts.stclient import Session
-from scripts.warm import PAGES
+from serving.appserver import ROOT, free_port, stop, wait_healthy
+from serving.stclient import Session
+from serving.warm import PAGES
 
 
 async def visit(url: str) -> list[float]:

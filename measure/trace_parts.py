@@ -1,6 +1,6 @@
-"""Where ``trace``'s time goes, and the least its design can cost (python scripts/trace_parts.py).
+"""Where ``trace``'s time goes, and the least its design can cost (python measure/trace_parts.py).
 
-For the cases of scripts/bench.py, at one thread, interleaved repeat by repeat (medians):
+For the cases of measure/bench.py, at one thread, interleaved repeat by repeat (medians):
 
 - bare: ``module(input, hx)`` under ``torch.no_grad()`` (what bench.py divides by);
 - layers: the layers below the last run one at a time on the module's parameters
@@ -34,7 +34,7 @@ from lstm_viz.core.layers import layer_outputs
 from lstm_viz.core.recompute import matmul, module_weights
 from lstm_viz.core.trace import trace
 from lstm_viz.core.trace_input import prepare
-from scripts.bench import CASES
+from measure.bench import CASES
 
 
 def parts(case: str, repeats: int) -> dict[str, float]:
@@ -79,7 +79,7 @@ def parts(case: str, repeats: int) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python scripts/trace_parts.py", description=__doc__,
+    ap = argparse.ArgumentParser(prog="python measure/trace_parts.py", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeats", type=int, default=20)
     ap.add_argument("--cases", nargs="+", choices=list(CASES), default=list(CASES))

@@ -1,10 +1,10 @@
 """How fast lstm-viz is in a real browser, next to the Streamlit floor, in one run.
 
-    python scripts/perf.py                 # table; --repeats N --cold-repeats N --json FILE
+    python measure/perf.py                 # table; --repeats N --cold-repeats N --json FILE
 
 Two measurements, each for the ``official`` preset and the largest configuration the caps
 allow (LSTM, H_in = H_cell = 256, L = 64, N = 16, 4 layers, bidirectional, torch.randn),
-and each next to the same measurement of scripts/perf_floor_app.py: a bare Streamlit page
+and each next to the same measurement of measure/perf_floor_app.py: a bare Streamlit page
 drawing one precomputed heatmap with as many cells (and as tall) as our largest figure on
 that page.
 
@@ -37,8 +37,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from appserver import (
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from lstm_viz.core.caps import Caps
+from lstm_viz.i18n import t
+from lstm_viz.state.query import to_query
+from lstm_viz.state.repair import make_valid
+from lstm_viz.state.settings import from_preset
+from measure.perf_js import FIRST_CHART, LARGEST, LOADED, MARK, REDRAWN, WHY_NOT
+from serving.appserver import (
     CHROMIUM,
     CHROMIUM_ARGS,
     ROOT,
@@ -47,16 +53,8 @@ from appserver import (
     streamlit_server,
     wait_healthy,
 )
-from perf_js import FIRST_CHART, LARGEST, LOADED, MARK, REDRAWN, WHY_NOT
 
-sys.path.insert(0, str(ROOT))
-from lstm_viz.core.caps import Caps
-from lstm_viz.i18n import t
-from lstm_viz.state.query import to_query
-from lstm_viz.state.repair import make_valid
-from lstm_viz.state.settings import from_preset
-
-APP, FLOOR = ROOT / "app.py", ROOT / "scripts" / "perf_floor_app.py"
+APP, FLOOR = ROOT / "app.py", ROOT / "measure" / "perf_floor_app.py"
 TARGET = 2.0  # issue 15: full load and official changes ≤ 2x; the largest configuration ≤ 3x
 PAGES = {"overview": "", "gates": "gates"}
 @dataclass

@@ -1,11 +1,11 @@
 """Classroom load: N concurrent sessions against one lstm-viz server, each changing its settings.
 
-Each session speaks Streamlit's own websocket protocol (scripts/stclient.py) the way the
+Each session speaks Streamlit's own websocket protocol (serving/stclient.py) the way the
 browser does: one ``rerun_script`` to open the app, then reruns that carry changed sidebar
 widget states or go to another page. The clock runs from sending a rerun to its
 ``script_finished``: the whole script (module build, trace, figures) and every delta on the
 wire, but no browser drawing (docs/PERFORMANCE.md measures that). What the students do is
-scripts/workloads.py: ``--workload class`` (issue 15: random pages, presets and
+measure/workloads.py: ``--workload class`` (issue 15: random pages, presets and
 configurations, a change every ``--pace`` 2-8 s each) or ``--workload calm`` (the earlier
 profile: an official or a medium link, a new seed or hidden_size every ~``--think`` s).
 
@@ -14,11 +14,11 @@ shortened with ``--ttl``), its RSS (``VmRSS`` of /proc/<pid>/status) sampled eve
 SIGUSR1 makes it run ``gc.collect()``, SIGUSR2 ``malloc_trim(0)`` (glibc), to tell memory
 Python still holds from memory the allocator has not handed back.
 
-    python scripts/load.py --sessions 1 30 --changes 12                      # issue 15's class
-    python scripts/load.py --replicas 2 --sessions 1 60 --changes 12         # two replicas
-    python scripts/load.py --workload calm --sessions 1 10 30 --changes 6 --think 10  # calm
+    python measure/load.py --sessions 1 30 --changes 12                      # issue 15's class
+    python measure/load.py --replicas 2 --sessions 1 60 --changes 12         # two replicas
+    python measure/load.py --workload calm --sessions 1 10 30 --changes 6 --think 10  # calm
 
-``--replicas 2``: scripts/two_replicas.py's two replicas behind HAProxy instead; a session GETs
+``--replicas 2``: measure/two_replicas.py's two replicas behind HAProxy instead; a session GETs
 the page through it first, as a browser does, and sends the ``LVSERVER`` cookie it got with its
 websocket. RSS and CPU per replica (plain ``streamlit run``: no gc / malloc_trim signals).
 """
@@ -40,9 +40,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from scripts.appserver import ROOT, free_port, stop, wait_healthy
-from scripts.two_replicas import two_replicas
-from scripts.workloads import CALM_LINKS, calm_student, class_student
+from measure.two_replicas import two_replicas
+from measure.workloads import CALM_LINKS, calm_student, class_student
+from serving.appserver import ROOT, free_port, stop, wait_healthy
 
 
 def serve(port: int, ttl: int) -> None:
@@ -204,7 +204,7 @@ def rows(url: str, pids: dict, args) -> None:
 
 
 def replicated(args) -> None:
-    """``--replicas 2``: scripts/two_replicas.py's topology; then which replica HAProxy sent
+    """``--replicas 2``: measure/two_replicas.py's topology; then which replica HAProxy sent
     each websocket to, and what its cookie did (VN: a valid cookie, kept)."""
     os.environ["STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL"] = str(args.ttl)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -232,7 +232,7 @@ def main() -> None:
                     help="seconds to wait for the app's trimmer after a row (default 65)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--replicas", type=int, choices=(1, 2), default=1,
-                    help="2: two replicas behind HAProxy (scripts/two_replicas.py)")
+                    help="2: two replicas behind HAProxy (measure/two_replicas.py)")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--log", type=Path, help="the server's output (default: discarded)")
     ap.add_argument("--serve", type=int, help=argparse.SUPPRESS)  # internal: the server child

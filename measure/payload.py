@@ -1,7 +1,7 @@
 """Measure what each page sends to the browser: Plotly specs and every element's protobuf.
 
-    python scripts/payload.py            # table for the official preset and the largest config
-    python scripts/payload.py --json     # the same numbers as JSON (for tests and docs)
+    python measure/payload.py            # table for the official preset and the largest config
+    python measure/payload.py --json     # the same numbers as JSON (for tests and docs)
 
 Each page runs in-process through Streamlit's AppTest (the same script run a browser
 triggers). "charts" is the sum of ``len(el.proto.spec)`` of the page's ``st.plotly_chart``

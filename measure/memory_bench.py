@@ -1,4 +1,4 @@
-"""How long the Memory page takes: ``python scripts/memory_bench.py``.
+"""How long the Memory page takes: ``python measure/memory_bench.py``.
 
 Two tables, one compute thread (as the app runs), medians over ``--repeats``, the things
 compared run in turn repeat by repeat:

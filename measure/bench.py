@@ -1,4 +1,4 @@
-"""How much slower ``trace`` is than the bare module: ``python scripts/bench.py``.
+"""How much slower ``trace`` is than the bare module: ``python measure/bench.py``.
 
 For each case and thread setting, in one process and interleaved repeat by repeat:
 
@@ -116,7 +116,7 @@ def format_table(rows: list[Row]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python scripts/bench.py", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python measure/bench.py", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=30, help="timed runs per case (median)")
     parser.add_argument("--warmup", type=int, default=2, help="untimed runs first (default 2)")
