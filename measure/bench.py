@@ -38,7 +38,7 @@ from lstm_viz.core.config import RNNConfig
 from lstm_viz.core.inputs import InputSpec, make_batch
 from lstm_viz.core.trace import trace
 from lstm_viz.state.presets import PRESETS
-from measure.results import add_save_option, load_average, save
+from measure.results import add_save_option, load_average, save, script_argv
 
 OFFICIAL = PRESETS["official"]
 CASES = {  # name → (config, input spec, target ratio trace / bare)
@@ -151,8 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.save:
         figures = {"repeats": args.repeats, "warmup": args.warmup, "clock": args.clock,
                    "rows": [asdict(r) for r in rows]}
-        save(args.save, figures, [__file__, *(sys.argv[1:] if argv is None else argv)],
-             load_at_start=load_at_start)
+        save(args.save, figures, script_argv(__file__, argv), load_at_start=load_at_start)
     return 0
 
 

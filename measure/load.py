@@ -40,6 +40,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from measure.results import add_save_option, load_average, save
 from measure.two_replicas import two_replicas
 from measure.workloads import CALM_LINKS, calm_student, class_student
 from serving.appserver import ROOT, free_port, stop, wait_healthy
@@ -188,7 +189,8 @@ def measure(url: str, pids: dict, n: int, args) -> dict:
 
 def rows(url: str, pids: dict, args) -> None:
     """Warm each server up (torch imported), then one row per N; print them, --json them."""
-    print(f"servers {pids} on {url}; load {os.getloadavg()}", flush=True)
+    load_at_start = load_average()
+    print(f"servers {pids} on {url}; load {load_at_start}", flush=True)
     fresh_mb, out = sum(rss_mb(p) for p in pids.values()), []
     for name in pids:  # import torch, warm up
         asyncio.run(calm_student(url, 998, "medium", 0, 0, random.Random(0),
@@ -201,6 +203,12 @@ def rows(url: str, pids: dict, args) -> None:
         print(json.dumps({k: v for k, v in out[-1].items() if k != "changes"}), flush=True)
     if args.json:
         args.json.write_text(json.dumps({"fresh_mb": fresh_mb, "rows": out}, indent=2))
+    if args.save:
+        settings = {k: getattr(args, k) for k in ("workload", "replicas", "changes",
+                                                   "baseline_changes", "pace", "think", "ttl")}
+        kept = [{k: v for k, v in row.items() if k != "changes"} for row in out]
+        save(args.save, {**settings, "fresh_mb": fresh_mb, "rows": kept}, sys.argv,
+             load_at_start=load_at_start)
 
 
 def replicated(args) -> None:
@@ -234,6 +242,7 @@ def main() -> None:
     ap.add_argument("--replicas", type=int, choices=(1, 2), default=1,
                     help="2: two replicas behind HAProxy (measure/two_replicas.py)")
     ap.add_argument("--json", type=Path)
+    add_save_option(ap, "load")
     ap.add_argument("--log", type=Path, help="the server's output (default: discarded)")
     ap.add_argument("--serve", type=int, help=argparse.SUPPRESS)  # internal: the server child
     args = ap.parse_args()

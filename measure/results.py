@@ -103,6 +103,12 @@ def load(name: str, *, root: Path = RESULTS) -> dict:
     return json.loads(path(name, root).read_text(encoding="utf-8"))
 
 
+def script_argv(script: str, argv: list[str] | None) -> list[str]:
+    """What ``save`` wants as ``argv`` from a tool's ``main(argv=None)``: its path and its
+    arguments (``sys.argv[1:]`` when run as a script)."""
+    return [script, *(sys.argv[1:] if argv is None else argv)]
+
+
 def add_save_option(parser: argparse.ArgumentParser, default: str) -> None:
     """``--save [NAME]``: write the figures to docs/results/NAME.json (NAME: ``default``)."""
     def name(value: str) -> str:

@@ -35,6 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from measure.load import cpu_s
+from measure.results import add_save_option, load_average, save, script_argv
 from serving.appserver import ROOT, server_process
 from serving.stclient import Session
 
@@ -126,9 +127,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--root", type=Path, default=ROOT,
                     help="serve lstm-viz from this checkout (e.g. an older commit, to compare)")
     ap.add_argument("--json", type=Path, help="also write the rows here")
+    add_save_option(ap, "server_cpu")
     args = ap.parse_args(argv)
     env = {"OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
-    print(f"load average before: {os.getloadavg()}", flush=True)
+    load_at_start = load_average()
+    print(f"load average before: {load_at_start}", flush=True)
     app = server_process(args.root / "app.py", env=env, cwd=args.root)
     with tempfile.TemporaryDirectory() as tmp, app as (url, proc):
         folder = Path(tmp)
@@ -146,6 +149,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load average after: {os.getloadavg()}; {time.strftime('%Y-%m-%d %H:%M %Z')}")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))
+    if args.save:
+        figures = {"change": args.change, "reruns": args.reruns, "rounds": args.rounds,
+                   "target": TARGET, "rows": rows}
+        save(args.save, figures, script_argv(__file__, argv), load_at_start=load_at_start)
     return 0
 
 
