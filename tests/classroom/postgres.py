@@ -15,7 +15,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from scripts.appserver import free_port
+from serving.appserver import free_port
 
 BIN_GLOB = "/usr/lib/postgresql/*/bin"
 
