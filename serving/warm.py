@@ -26,7 +26,8 @@ from lstm_viz.state.teacher_env import read
 from serving.stclient import Session
 
 PAGES = ("", "shapes", "gates", "states", "packing")  # URL paths; "" the default page
-ONCE = ("learn", "memory")  # their own models whatever the preset: the first session only
+ONCE = ("learn", "memory", "teach")  # not per preset: the first session only (teach: the
+# class store is upgraded and purged before the first teacher comes)
 SWITCH = "LSTM_VIZ_WARM"
 
 

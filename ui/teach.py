@@ -140,7 +140,7 @@ def links(cls: ClassInfo, key: str) -> tuple[str, str]:
 def qr_png(url: str) -> bytes:
     """``url`` as a QR code (segno, error correction M), a PNG made here."""
     out = io.BytesIO()
-    segno.make(url, error="m").save(out, kind="png", scale=8, border=2)
+    segno.make(url, error="m").save(out, kind="png", scale=9, border=2)
     return out.getvalue()
 
 

@@ -4,6 +4,8 @@ the CSV, delete). Names and class names are user text: shown escaped."""
 
 from __future__ import annotations
 
+import base64
+
 import streamlit as st
 
 from lstm_viz.classroom import names as class_names
@@ -26,6 +28,10 @@ def messages(lang: str) -> None:
 def open_form(lang: str) -> None:
     """Name, lessons (or the drill with one seed), the password if the deployment has one."""
     st.header(t("teach.open_title", lang))
+    try:  # the store, upgraded on this process's first visit (the warm-up makes it)
+        classroom.engine()
+    except classroom.StoreDown:
+        st.warning(t("teach.store_down_open", lang), icon=":material/cloud_off:")
     guided = [lid for lid in lesson_steps.lesson_ids() if lid != lesson_steps.DRILL]
     kind = st.radio(t("teach.kind", lang), ("lessons", "drill"), key="teach_kind",
                     horizontal=True, format_func=lambda k: t(f"teach.kind.{k}", lang))
@@ -60,8 +66,9 @@ def header(cls: ClassInfo, key: str, lang: str) -> None:
     left.metric(t("teach.code", lang), cls.code)
     left.markdown(t("teach.student_link", lang))
     left.code(student_url, language=None)
-    right.image(teach.qr_png(student_url), width=220,
-                caption=t("teach.qr_caption", lang, code=cls.code))
+    png = base64.b64encode(teach.qr_png(student_url)).decode("ascii")  # inline: alt text
+    right.markdown(f"![{t('teach.qr_alt', lang, code=cls.code)}](data:image/png;base64,{png})")
+    right.caption(t("teach.qr_caption", lang, code=cls.code))
     if teach.names_shown():
         with left.expander(t("teach.teacher_link", lang), icon=":material/key:"):
             st.caption(t("teach.teacher_link_note", lang))

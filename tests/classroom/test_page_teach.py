@@ -39,7 +39,8 @@ def test_open_a_class_and_get_its_code_links_and_qr(lang):
     assert at.metric[0].value == code
     assert [c.value for c in at.code] == [f"http://localhost:8501/learn?class={code}"]
     assert key not in shown(at)  # projector mode: the teacher link is not on screen
-    assert at.get("image")  # the QR code
+    assert any("data:image/png;base64," in m.value and t("teach.qr_alt", lang, code=code) in m.value
+               for m in at.markdown)  # the QR code, with its alt text
     assert charts(at) and t("teach.grid", lang) not in shown(at)  # nobody yet: no grid
     assert t("teach.nobody", lang) in shown(at)
 
