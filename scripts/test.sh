@@ -26,7 +26,7 @@ if ! command -v haproxy >/dev/null; then
 fi
 
 # PostgreSQL (Debian's) for the class store's tests: they start a server of their own in a
-# temporary folder (tests/classroom/postgres.py) and fail in CI without one.
+# temporary folder (serving/postgres.py) and fail in CI without one.
 if ! compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null; then
     need_packages "the class store's PostgreSQL tests need it" \
         /usr/lib/postgresql/15/bin/pg_ctl postgresql || true

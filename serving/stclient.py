@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 TIMEOUT = 120.0  # seconds without script_finished before a run counts as an error
 WIDGETS = ("number_input", "checkbox", "selectbox", "radio")  # the sidebar's, by key w_<name>
+KEYED = ("text_input", "button", "radio", "selectbox", "toggle", "checkbox", "number_input")
 
 
 @dataclass
@@ -42,6 +43,10 @@ class Session:
     title: str = ""  # the page's first heading (st.title) in the last run
     errors: list = field(default_factory=list)
     record: list | None = None  # when a list: every delta ForwardMsg of the last run
+    keyed: dict = field(default_factory=dict)  # every widget with a key: key → (kind, id)
+    metrics: dict = field(default_factory=dict)  # st.metric label → value, as last sent
+    alerts: list = field(default_factory=list)  # (format, body) of the last run's alerts
+    fragments: dict = field(default_factory=dict)  # run_every fragment id → seconds
 
     def connect(self, cookie: str | None = None):
         from websockets.asyncio.client import connect
@@ -50,8 +55,10 @@ class Session:
         return connect(self.url.replace("http", "ws") + "/_stcore/stream",
                        subprotocols=["streamlit"], max_size=None, additional_headers=headers)
 
-    async def rerun(self, states: list | None = None, page: str | None = None) -> float:
-        """One rerun_script (``page``: go to that URL path); the seconds to script_finished."""
+    async def rerun(self, states: list | None = None, page: str | None = None,
+                    fragment: str | None = None) -> float:
+        """One rerun_script (``page``: go to that URL path; ``fragment``: rerun only that
+        fragment, as a browser's run_every timer does); the seconds to script_finished."""
         from streamlit.proto.BackMsg_pb2 import BackMsg
 
         if page is not None:
@@ -61,9 +68,14 @@ class Session:
         msg.rerun_script.page_name = self.page
         msg.rerun_script.page_script_hash = self.page_hash
         msg.rerun_script.widget_states.widgets.extend(states or [])
+        if fragment:
+            msg.rerun_script.fragment_id, msg.rerun_script.is_auto_rerun = fragment, True
         if self.record is not None:
             self.record = []
-        self.title, self.widgets = "", {}  # this run's widgets only
+        self.alerts = []
+        if not fragment:  # this run's widgets and fragments only (a fragment redraws its part;
+            # a full run announces its timed fragments again, their ids may change)
+            self.title, self.widgets, self.keyed, self.fragments = "", {}, {}, {}
         start = time.monotonic()
         await self.ws.send(msg.SerializeToString())
         await asyncio.wait_for(self._until_finished(), TIMEOUT)
@@ -85,10 +97,13 @@ class Session:
                 self.query = fwd.page_info_changed.query_string
             elif kind == "navigation":
                 self.page_hash = fwd.navigation.page_script_hash or self.page_hash
+            elif kind == "auto_rerun":
+                self.fragments[fwd.auto_rerun.fragment_id] = fwd.auto_rerun.interval
             elif kind == "script_finished":
                 if fwd.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                     continue  # the page asked for a rerun (st.rerun): its run follows
-                if fwd.script_finished != ForwardMsg.FINISHED_SUCCESSFULLY:
+                if fwd.script_finished not in (ForwardMsg.FINISHED_SUCCESSFULLY,
+                                               ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY):
                     self.errors.append(f"script_finished={fwd.script_finished}")
                 return
 
@@ -96,11 +111,18 @@ class Session:
         kind = element.WhichOneof("type")
         if kind == "exception":
             self.errors.append(f"exception: {element.exception.message[:100]}")
-        elif kind == "alert" and element.alert.format == element.alert.ERROR:
-            self.errors.append(f"error: {element.alert.body[:100]}")
+        elif kind == "alert":
+            self.alerts.append((element.alert.format, element.alert.body))
+            if element.alert.format == element.alert.ERROR:
+                self.errors.append(f"error: {element.alert.body[:100]}")
+        elif kind == "metric":
+            self.metrics[element.metric.label] = element.metric.body
         elif kind == "heading" and path[0] == 0 and not self.title:
             self.title = element.heading.body
-        elif kind in WIDGETS and "-w_" in getattr(element, kind).id:
+        if kind in KEYED and getattr(element, kind).id.count("-") >= 2:
+            self.keyed[getattr(element, kind).id.split("-", 2)[2]] = (kind, getattr(
+                element, kind).id)  # "$$ID-<hash>-<key>"
+        if kind in WIDGETS and "-w_" in getattr(element, kind).id:
             w = getattr(element, kind)
             self.widgets[w.id.rsplit("-w_", 1)[-1]] = Widget(
                 w.id, kind, list(getattr(w, "options", [])), getattr(w, "min", 0.0),

@@ -1,5 +1,5 @@
 """Class mode's fixtures: the store on SQLite (a file in a temporary folder) and on a real
-PostgreSQL server that the tests start (tests/classroom/postgres.py). Never a mock database.
+PostgreSQL server that the tests start (serving/postgres.py). Never a mock database.
 
 ``engine`` runs a test on both: a migrated, empty store each time. Without PostgreSQL's
 binaries the PostgreSQL half skips and says why; in CI (``CI`` set) it fails instead, since
@@ -18,7 +18,7 @@ import pytest
 
 from lstm_viz.classroom import migrate
 from lstm_viz.classroom.connect import make_engine
-from tests.classroom.postgres import Postgres, bin_dir
+from serving.postgres import Postgres, bin_dir
 
 _DATABASES = itertools.count()
 

@@ -17,7 +17,7 @@ from lstm_viz.classroom import migrate, records, store
 from lstm_viz.classroom.connect import make_engine
 from lstm_viz.classroom.outbox import Outbox, keep_sending
 from lstm_viz.classroom.schema import answers
-from tests.classroom.postgres import Postgres, bin_dir
+from serving.postgres import Postgres, bin_dir
 
 
 class Clock:

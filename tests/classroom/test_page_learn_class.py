@@ -14,9 +14,9 @@ import pytest
 from lstm_viz.classroom import codes, migrate, records, store
 from lstm_viz.classroom.connect import make_engine
 from lstm_viz.i18n import t
+from serving.postgres import Postgres, bin_dir
 from tests.apptest_utils import open_app
 from tests.classroom.pages import answer_wrong_then_right, healthy, join, open_class, reopen
-from tests.classroom.postgres import Postgres, bin_dir
 from tests.test_page_learn import answer as type_answer
 from tests.test_page_learn import question_now
 from ui import classroom

@@ -1,5 +1,6 @@
-"""A real PostgreSQL server for the tests, in a temporary folder: Debian's ``postgresql``
-binaries, ``initdb`` + ``pg_ctl`` on a free loopback port, trust authentication, no fsync.
+"""A real PostgreSQL server in a temporary folder, for the tests and measure/ (the class store's
+shared backend): Debian's ``postgresql`` binaries, ``initdb`` + ``pg_ctl`` on a free loopback
+port, trust authentication, no fsync (a throw-away server, never a deployment's).
 
 PostgreSQL refuses to run as root, and CI runs as root: there the server runs as the
 ``postgres`` user Debian's package creates (``runuser -u postgres --``; ``nobody`` where
