@@ -113,3 +113,14 @@ def read(environ: Mapping[str, str] | None = None) -> StoreSettings:
     days = environ.get(CLASS_DAYS, "").strip()
     return StoreSettings(url, environ.get(TEACHER_PASSWORD) or None,
                          int(days) if days else DEFAULT_DAYS)
+
+
+def describe(s: StoreSettings) -> str:
+    """One line for the server log: where classes are kept (no password shown)."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(s.url)
+    where = (f"SQLite {url.database}" if url.get_backend_name() == "sqlite" else
+             f"PostgreSQL {url.render_as_string(hide_password=True)}")
+    guard = "a password opens classes" if s.password else "anyone may open a class"
+    return f"lstm-viz: class store: {where}; classes kept {s.class_days} days; {guard}"

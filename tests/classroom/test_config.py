@@ -38,3 +38,12 @@ def test_the_database_url_is_never_echoed():
     with pytest.raises(TeacherEnvError) as err:
         read({"LSTM_VIZ_DATABASE_URL": "mysql://teacher:hunter2@h/d"})
     assert "hunter2" not in str(err.value)
+
+
+def test_the_log_line_hides_the_password(tmp_path):
+    line = config.describe(config.read({"LSTM_VIZ_DATABASE_URL":
+                                        "postgresql+psycopg://u:hunter2@db:5432/lv"}))
+    assert "hunter2" not in line and "db:5432/lv" in line and "anyone may open" in line
+    line = config.describe(config.read({"LSTM_VIZ_DATA_DIR": str(tmp_path),
+                                        "LSTM_VIZ_TEACHER_PASSWORD": "pw"}))
+    assert f"SQLite {tmp_path}/classroom.db" in line and "a password opens" in line
