@@ -64,12 +64,16 @@ def key_matches(key: str | None, stored_hash: str) -> bool:
     return hmac.compare_digest(key_hash(key), stored_hash)
 
 
+def _url_safe(raw: str, pattern: re.Pattern, what: str) -> str:
+    text = str(raw).strip()
+    if not pattern.fullmatch(text):
+        raise ValueError(f"expected {what}")
+    return text
+
+
 def read_key(raw: str) -> str:
     """A teacher key as a URL carries it; ValueError if it cannot be one."""
-    text = str(raw).strip()
-    if not KEY.fullmatch(text):
-        raise ValueError("expected the teacher key of a teacher link (22 letters, digits, - or _)")
-    return text
+    return _url_safe(raw, KEY, "the teacher key of a teacher link (22 letters, digits, - or _)")
 
 
 def new_token() -> str:
@@ -79,10 +83,7 @@ def new_token() -> str:
 
 def read_token(raw: str) -> str:
     """A student token as a URL carries it; ValueError if it cannot be one."""
-    text = str(raw).strip()
-    if not TOKEN.fullmatch(text):
-        raise ValueError("expected a student token (16 letters, digits, - or _)")
-    return text
+    return _url_safe(raw, TOKEN, "a student token (16 letters, digits, - or _)")
 
 
 def new_answer_id() -> str:
