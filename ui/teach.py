@@ -59,7 +59,11 @@ def message(key: str) -> None:
 
 def open_class() -> None:
     """The open form's callback: check the password, open the class, put it in the URL."""
-    ss, s = st.session_state, classroom.settings()
+    ss = st.session_state
+    try:
+        s = classroom.settings()
+    except StoreDown:
+        return message("teach.unreachable_open")
     if s.password is not None and not codes.same_secret(ss.get("teach_password"), s.password):
         return message("teach.wrong_password")
     if ss.get("teach_kind") == "drill":

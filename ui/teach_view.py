@@ -29,9 +29,11 @@ def open_form(lang: str) -> None:
     """Name, lessons (or the drill with one seed), the password if the deployment has one."""
     st.header(t("teach.open_title", lang))
     try:  # the store, upgraded on this process's first visit (the warm-up makes it)
+        password = classroom.settings().password
         classroom.engine()
     except classroom.StoreDown:
         st.warning(t("teach.store_down_open", lang), icon=":material/cloud_off:")
+        return
     guided = [lid for lid in lesson_steps.lesson_ids() if lid != lesson_steps.DRILL]
     kind = st.radio(t("teach.kind", lang), ("lessons", "drill"), key="teach_kind",
                     horizontal=True, format_func=lambda k: t(f"teach.kind.{k}", lang))
@@ -50,11 +52,11 @@ def open_form(lang: str) -> None:
             st.multiselect(t("teach.lessons", lang), guided, default=guided[:1],
                            key="teach_lessons",
                            format_func=lambda lid: t(f"lesson.{lid}.title", lang))
-        if classroom.settings().password is not None:
+        if password is not None:
             st.text_input(t("teach.password", lang), type="password", key="teach_password")
         st.form_submit_button(t("teach.open", lang), type="primary", on_click=teach.open_class,
                               icon=":material/add_circle:")
-    st.caption(t("teach.open_note", lang, days=classroom.settings().class_days))
+    st.caption(t("teach.open_note", lang, days=classroom.settings().class_days))  # read above
 
 
 def header(cls: ClassInfo, key: str, lang: str) -> None:

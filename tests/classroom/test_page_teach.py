@@ -158,3 +158,17 @@ def test_the_new_app_opens_a_class_kept_in_a_schema_1_store(class_store):
     assert migrate.version(make_engine(f"sqlite:///{class_store / 'classroom.db'}")) == "0002"
     assert store.find_class(make_engine(f"sqlite:///{class_store / 'classroom.db'}"),
                             "K7QX3M").paused is False
+
+
+@pytest.mark.parametrize("url", ["mysql://nobody@nowhere/db", "postgresql+psycopg://u@127.0.0.1:1/x"])
+def test_a_store_that_cannot_be_used_is_said_never_raised(monkeypatch, url):
+    """A bad or unreachable LSTM_VIZ_DATABASE_URL (serve.py refuses the first at start; a
+    plain ``streamlit run`` does not): both pages say so and go on."""
+    monkeypatch.setenv("LSTM_VIZ_DATABASE_URL", url)
+    at = open_app({}, "teach")
+    healthy(at)
+    assert t("teach.store_down_open", "en") in shown(at)
+    student = open_app({"class": "K7QX3M", "student": "a" * 16}, "learn")
+    healthy(student)
+    assert t("class.unreachable", "en") in shown(student)
+    assert student.text_input  # the lesson goes on
