@@ -169,7 +169,7 @@ def run(args) -> None:
         sys.exit("PostgreSQL is not installed (apt-get install postgresql)")
     if tuple(args.pace) == (2.0, 8.0):  # the class workload's default: ours is 5-15 s
         args.pace = [5.0, 15.0]
-    keys = answer_key()
+    keys, load_at_start = answer_key(), load_average()
     root = Path(tempfile.mkdtemp(prefix="lstm-viz-class-load-"))
     root.chmod(0o755)  # the server runs as the postgres user when we are root
     (root / "pg").mkdir()
@@ -196,4 +196,5 @@ def run(args) -> None:
                                      / base["answer_to_feedback"]["p95_s"], 2)
         print(f"p95 answer → feedback, class mode / alone: {figures['p95_ratio']}×")
     if args.save:
-        save("class-load" if args.save == "load" else args.save, figures, sys.argv)
+        save("class-load" if args.save == "load" else args.save, figures, sys.argv,
+             load_at_start=load_at_start)

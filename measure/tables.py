@@ -181,9 +181,11 @@ def _s(spread: dict, key: str) -> str:
     return f"{spread[key]:.2f} s" if key in spread else "–"
 
 
+PHASES = {"baseline": "alone (no class mode)", "class": "class mode",
+          "faults": "class mode, a replica killed and PostgreSQL restarted"}
+
+
 def _phase_rows(record: Record) -> list[list[object]]:
-    names = {"baseline": "alone (no class mode)", "class": "class mode",
-             "faults": "class mode, a replica killed and PostgreSQL restarted"}
     rows = []
     for p in record["figures"]["phases"]:
         feedback = p["answer_to_feedback"]
@@ -191,7 +193,7 @@ def _phase_rows(record: Record) -> list[list[object]]:
                 f"unconfirmed, {p['stored_unconfirmed']} of them stored)"
                 if "stored" in p else f"– / {p['confirmed']}")
         board = p.get("answer_to_dashboard", {})
-        rows.append([names.get(p["phase"], p["phase"]), kept,
+        rows.append([PHASES.get(p["phase"], p["phase"]), kept,
                      f"{_s(feedback, 'p50_s')} / {_s(feedback, 'p95_s')} / "
                      f"{_s(feedback, 'max_s')}",
                      f"{_s(board, 'p50_s')} / {_s(board, 'p95_s')} / {_s(board, 'max_s')}"
@@ -205,7 +207,7 @@ def class_load(record: Record) -> str:
     f = record["figures"]
     head = ["run", "answers stored / confirmed", "answer → feedback p50 / p95 / max",
             "answer → dashboard p50 / p95 / max", "reconnects", "errors"]
-    out = [table(head, _phase_rows(record)), ""]
+    out = [table(head, _phase_rows(record))]
     if "p95_ratio" in f:
         out.append(f"p95 answer → feedback in class mode: **{ratio(f['p95_ratio'])}** the same "
                    f"class alone (target ≤ 2×). {f['students']} students on 2 replicas behind "
@@ -224,7 +226,8 @@ def class_load_sizing(record: Record) -> str:
     for p in record["figures"]["phases"]:
         cpu = {k: v for k, v in p["server_cpu_s"].items() if v is not None}
         share = " / ".join(f"{k} {v / p['wall_s']:.2f}" for k, v in cpu.items())
-        rows.append([p["phase"], p["students"], f"{p['wall_s']:.0f} s", share,
+        rows.append([PHASES.get(p["phase"], p["phase"]), p["students"], f"{p['wall_s']:.0f} s",
+                     share,
                      _s(p["answer_to_feedback"], "p95_s")])
     head = ["run", "students", "length", "cores used per replica", "p95 answer → feedback"]
     return table(head, rows) + "\n\n" + caption(record)
