@@ -66,6 +66,11 @@ ALLOWED_FILE_ACCESS = {  # constant paths next to the code, never a user's value
     # an upload's bytes, in memory (io.BytesIO), never a path; and the docstrings naming it
     "lstm_viz/io/weights_file.py": ["torch.load(io.BytesIO(data)", "``torch.load(",
                                  "except pickle.UnpicklingError"],
+    # class mode's store: the deployment's LSTM_VIZ_DATA_DIR / LSTM_VIZ_DATABASE_URL (its
+    # folder, and the migration's lock file beside the SQLite file), never a request's value
+    "lstm_viz/classroom/config.py": ["Path(environ[DATA_DIR]", 'Path(base) / "lstm-viz"'],
+    "lstm_viz/classroom/migrate.py": ["with open(Path(database).with_name(",
+                                      "Path(engine.url.database).parent.mkdir("],
 }
 
 

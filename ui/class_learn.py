@@ -46,7 +46,7 @@ class Joined:
         """Steps of ``lesson`` in this class (the drill: as many as the teacher chose)."""
         return sum(le == lesson for le, _ in self.steps)
 
-    def open(self, position: int | None) -> bool:
+    def allows(self, position: int | None) -> bool:
         """Whether the teacher's pacing lets students open this position."""
         return position is not None and (self.pulse.furthest is None
                                           or position <= self.pulse.furthest)
@@ -207,7 +207,7 @@ def restrict(at: Where, joined: Joined, lang: str) -> Where:
         state.apply("seed", joined.cls.seed)
         seed = state.settings().spec.seed
     position = joined.position(lesson, index)
-    if position is not None and not joined.open(position):
+    if position is not None and not joined.allows(position):
         lesson, index = joined.steps[joined.pulse.furthest]
         st.info(t("class.held_back", lang, k=joined.pulse.furthest + 1),
                 icon=":material/lock_clock:")
@@ -271,4 +271,4 @@ def progress(joined: Joined) -> tuple[int, int]:
 def next_open(joined: Joined, at: Where) -> bool:
     """Whether the pacing lets the student go to the next step."""
     position = joined.position(at.lesson, at.index)
-    return position is not None and joined.open(position + 1)
+    return position is not None and joined.allows(position + 1)
