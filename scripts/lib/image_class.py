@@ -1,31 +1,34 @@
-"""The image smoke test's class-mode check (scripts/lib/image_smoke.py): a host folder is the
-image's /data volume, a class is opened on /teach in the host's Chromium, and the class is
-then read back from the SQLite file the served app wrote into that folder."""
+"""The image smoke test's class-mode check (scripts/lib/image_smoke.py): a class is opened on
+/teach in the host's Chromium, then read back *inside the image*, with the image's own Python,
+from the SQLite file under its ``LSTM_VIZ_DATA_DIR`` — the /data volume.
+
+The volume: with Docker a named volume mounted at /data for the server and for the read-back
+(``docker run --rm`` starts a new container each time); with buildah both run in the same
+working container, whose /data volume lasts between ``buildah run``\\ s (buildah's chroot runs
+mount the image's own volume there, whatever ``--volume`` asks: so none is asked).
+"""
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
+import json
 from urllib.parse import parse_qs, urlparse
 
 from serving.appserver import CHROMIUM, CHROMIUM_ARGS, settle
 
 DATA = "/data"  # the Dockerfile's VOLUME, where LSTM_VIZ_DATA_DIR points
 NAME = "Image smoke test"
+READ_BACK = """import json, os, sqlite3, sys
+db = os.path.join(os.environ["LSTM_VIZ_DATA_DIR"], "classroom.db")
+with sqlite3.connect(db) as conn:
+    names = [r[0] for r in conn.execute("SELECT name FROM classes WHERE code = ?", (sys.argv[1],))]
+    mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+print(json.dumps({"db": db, "names": names, "journal": mode}))
+"""
 
 
-def data_volume(logs: Path, user: str) -> Path:
-    """An empty host folder the image's user may write, to mount as /data."""
-    folder = logs / "data"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    uid = user.split(":")[0]
-    if os.geteuid() == 0 and uid.isdigit():
-        os.chown(folder, int(uid), int(uid))
-    else:
-        folder.chmod(0o777)
-    return folder
+def data_volume(engine: str, port: int) -> str | None:
+    """What to mount at /data: a named volume for Docker, none for buildah (above)."""
+    return f"lstm-viz-smoke-data-{port}" if engine == "docker" else None
 
 
 def _open_class(url: str) -> str:
@@ -48,24 +51,17 @@ def _open_class(url: str) -> str:
             browser.close()
 
 
-def class_check(url: str, volume: Path) -> tuple[bool, str]:
-    """(passed, what was seen): the class opened through ``url`` is in the volume's file."""
-    from sqlalchemy import create_engine, text
-
+def class_check(url: str, engine, volume: str | None) -> tuple[bool, str]:
+    """(passed, what was seen): the class opened through ``url`` is in the image's file."""
     try:
         code = _open_class(url)
     except Exception as err:  # any failure is this check's
         return False, repr(err)[:300]
-    db = volume / "classroom.db"
-    if not db.exists():
-        return False, f"class {code} opened, but no {db.name} in the volume: {os.listdir(volume)}"
-    engine = create_engine(f"sqlite:///{db}")
+    out = engine.run(["python", "-c", READ_BACK, code], volume=volume)
     try:
-        with engine.connect() as conn:
-            names = conn.execute(text("SELECT name FROM classes WHERE code = :c"),
-                                 {"c": code}).scalars().all()
-            mode = conn.execute(text("PRAGMA journal_mode")).scalar()
-    finally:
-        engine.dispose()
-    return names == [NAME] and mode == "wal", f"class {code} in {DATA}/{db.name}: {names}, " \
-        f"journal {mode}"
+        seen = json.loads(out.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return False, f"class {code} opened; reading it back failed: {out.stderr[-300:]}"
+    ok = seen["names"] == [NAME] and seen["journal"] == "wal" and seen["db"].startswith(DATA)
+    return ok, f"class {code} in {seen['db']} (in the image): {seen['names']}, " \
+        f"journal {seen['journal']}"
