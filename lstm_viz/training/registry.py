@@ -72,8 +72,10 @@ class Run:
 
 class Registry:
     def __init__(self, size: int, kind: str = DEFAULT_KIND, grace: float = GRACE_S,
-                 keep: int = KEEP, clock=time.monotonic):
+                 keep: int = KEEP, clock=time.monotonic, reaper: bool = True):
+        """``reaper``: a thread calls ``reap`` every few seconds (tests call it themselves)."""
         self.size, self.grace, self.keep, self.clock = size, grace, keep, clock
+        self._reaps = reaper
         self.runner: ThreadRunner | ProcessRunner = runner(kind, max(1, size))
         self._active: dict[str, Run] = {}
         self._ended: OrderedDict[str, Run] = OrderedDict()
@@ -199,7 +201,7 @@ class Registry:
         return stopped
 
     def _start_reaper(self) -> None:
-        if self._reaper is None:
+        if self._reaper is None and self._reaps:
             self._reaper = threading.Thread(target=self._reap_forever, daemon=True,
                                             name="training-reaper")
             self._reaper.start()

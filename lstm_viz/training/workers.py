@@ -151,7 +151,9 @@ class ProcessRunner:
 
     kind = "process"
 
-    def __init__(self, size: int, threads: int = 1):
+    def __init__(self, size: int, threads: int | None = None):
+        """``threads``: torch's intra-op threads in a worker (default: this process's, so that
+        a worker computes the same bytes as a thread here)."""
         self.size, self.threads = size, threads
         self._ctx = multiprocessing.get_context("forkserver")
         self._ctx.set_forkserver_preload(["lstm_viz.training.workers"])
@@ -172,7 +174,7 @@ class ProcessRunner:
                 raise RuntimeError("no idle training worker")  # the registry keeps count
             self._starting += 1
         try:
-            worker = _Worker(self._ctx, self.threads)
+            worker = _Worker(self._ctx, self.threads or torch.get_num_threads())
         finally:
             with self._lock:
                 self._starting -= 1
