@@ -57,7 +57,8 @@ COPY app.py ./
 COPY app_pages/ app_pages/
 COPY ui/ ui/
 COPY lstm_viz/ lstm_viz/
-COPY scripts/serve.py scripts/warm.py scripts/stclient.py scripts/
+COPY serving/ serving/
+COPY scripts/serve.py scripts/
 RUN python -m compileall -q /app
 
 # Many students' sessions share this one process on a few cores, each run on its own script

@@ -28,12 +28,12 @@ a11y.style()  # captions' contrast, keyboard-reachable formulas (axe-core)
 start_trimmer()  # once per process: RSS falls back after sessions close
 state.init()
 lang = state.lang()
-sidebar.render()
 page = st.navigation([
     st.Page(f"app_pages/{name}.py", title=t(f"page.{name}", lang), icon=icon,
             url_path=path or None, default=not path)
     for name, path, icon in PAGES
 ])
+sidebar.render(page.url_path)
 state.write_url(page.url_path)
 with turn():  # one session's page at a time: they share one GIL (ui/turns.py)
     page.run()

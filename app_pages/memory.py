@@ -15,7 +15,6 @@ CHART = {"width": "stretch", "config": {"displaylogo": False}}
 st.title(t("page.memory", lang))
 run.show_notices()
 st.caption(t("memory.intro", lang))
-st.caption(t("memory.sidebar_note", lang))
 tokens = mp.sentence_controls(lang)
 if tokens is None:
     st.stop()
@@ -30,7 +29,7 @@ st.caption(t("memory.answers.read", lang))
 charts.show(mp.states_figure(key, lang, views), key="memory_states", **CHART)
 st.caption(t("memory.states.read", lang))
 
-st.subheader(t("memory.conn.heading", lang))
+st.header(t("memory.conn.heading", lang))
 L = len(tokens)
 chosen = mp.values()["m_step"]
 step = L - 1 if chosen < 0 or chosen >= L else chosen
@@ -47,7 +46,7 @@ flow = mp.flow_figure(key, lang, views)
 charts.show(flow, key="memory_flow", **CHART)
 st.caption(t("memory.flow.read", lang))
 
-st.subheader(t("memory.force.title", lang))
+st.header(t("memory.force.title", lang))
 st.caption(t("memory.force.intro", lang))
 choice = mp.force_controls(L, lang)
 args = (choice["name"], choice["gate"], choice["value"], choice["units"], choice["from_t"])

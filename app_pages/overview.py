@@ -68,7 +68,7 @@ st.markdown(md_escape(t("overview.selected", lang, layer=sel["layer"], t=sel["t"
                         token=token)))
 st.page_link("app_pages/gates.py", label=t("overview.to_gates", lang), icon=":material/tune:")
 
-st.subheader(t("overview.cell.title", lang))
+st.header(t("overview.cell.title", lang))
 st.markdown(t(f"overview.cell.{cfg.cell}", lang))
 st.latex(equations(cfg))
 if cfg.proj_size:

@@ -22,7 +22,7 @@ st.markdown(t("packing.intro", lang, words=" + ".join(f"`{w}`" for w in tiny.wor
 if not batch.spec.packed:
     st.info(t("packing.not_packed", lang), icon=":material/info:")
 
-st.subheader(t("packing.padded_title", lang))
+st.header(t("packing.padded_title", lang))
 key = settings_key(result.settings)
 padded = charts.figure("packing_padded", key, (lang,), lambda: padded_grid_spec(
     batch.tokens, lengths, title=t("packing.padded_fig", lang, N=len(lengths), L=max(lengths)),
@@ -31,7 +31,7 @@ padded = charts.figure("packing_padded", key, (lang,), lambda: padded_grid_spec(
 charts.show(padded, key="packing_padded", **CHART)
 exports.figure_downloads(padded, "packing_padded")
 
-st.subheader(t("packing.sort_title", lang))
+st.header(t("packing.sort_title", lang))
 st.markdown(t("packing.sort_text", lang))
 cols = {k: t(f"packing.col.{k}", lang) for k in ("slot", "n", "length", "tokens")}
 st.dataframe(pv.sorted_table(layout, batch.tokens, cols, sep), hide_index=True)
@@ -41,7 +41,7 @@ first = layout.sorted_indices[0]
 st.markdown(t("packing.sorted_indices", lang, slot0=first, len0=lengths[first]))
 st.markdown(t("packing.unsorted_indices", lang, n0=layout.unsorted_indices[0]))
 
-st.subheader(t("packing.data_title", lang))
+st.header(t("packing.data_title", lang))
 strip = charts.figure("packing_strip", key, (lang,), lambda: packed_strip_spec(
     layout, title=t("packing.strip_fig", lang, R=len(layout.rows)),
     x_title=t("packing.axis_row", lang),
@@ -52,7 +52,7 @@ charts.show(strip, key="packing_strip", **CHART)
 exports.figure_downloads(strip, "packing_data", csv=exports.packed(result))
 st.markdown(t("packing.batch_sizes", lang, sizes=layout.batch_sizes, R=len(layout.rows)))
 
-st.subheader(t("packing.enforce_title", lang))
+st.header(t("packing.enforce_title", lang))
 if result.enforce_sorted_error:
     st.markdown(t("packing.enforce_fails", lang, lengths=lengths))
     st.code(result.enforce_sorted_error, language=None, wrap_lines=True)
@@ -60,7 +60,7 @@ if result.enforce_sorted_error:
 else:
     st.markdown(t("packing.enforce_ok", lang, lengths=lengths))
 
-st.subheader(t("packing.roundtrip_title", lang))
+st.header(t("packing.roundtrip_title", lang))
 plain, longer = pv.roundtrip_shapes(batch.padded, batch.lengths, cfg.batch_first,
                                     layout.total_length)
 layout_letters = "(N, T, H_in)" if cfg.batch_first else "(T, N, H_in)"
@@ -73,7 +73,7 @@ else:
 st.markdown(t("packing.roundtrip_ok" if layout.roundtrip_matches else "packing.roundtrip_bad",
               lang))
 
-st.subheader(t("packing.diff_title", lang))
+st.header(t("packing.diff_title", lang))
 claim = next(c for c in result.claims if c.key == "padding_changes_shorter")
 if claim.holds is None:
     st.info(t("packing.diff_none", lang, L=max(lengths)), icon=":material/info:")

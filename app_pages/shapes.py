@@ -21,10 +21,10 @@ def table(df) -> None:
     st.dataframe(df, hide_index=True, width="stretch")
 
 
-st.subheader(t("shapes.section.args", lang))
+st.header(t("shapes.section.args", lang))
 table(tables.constructor_table(cfg, lang))
 
-st.subheader(t("shapes.section.shapes", lang))
+st.header(t("shapes.section.shapes", lang))
 st.markdown(t("shapes.tensors", lang))
 table(tables.shapes_table([e for e in result.shapes if e.kind != "parameter"], lang))
 if batch.hx is None:
@@ -37,11 +37,11 @@ st.markdown(t("shapes.parameters", lang))
 table(tables.shapes_table([e for e in result.shapes if e.kind == "parameter"], lang))
 exports.table_download(exports.shapes(result), "shapes")
 
-st.subheader(t("shapes.section.batch_first", lang))
+st.header(t("shapes.section.batch_first", lang))
 st.caption(t("shapes.bf.caption", lang, value=cfg.batch_first))
 table(tables.batch_first_table(cfg, batch.N, batch.L, lang, total or None))
 
-st.subheader(t("shapes.section.snippet", lang))
+st.header(t("shapes.section.snippet", lang))
 st.caption(t("shapes.snippet.caption", lang))
 code = reproduce_snippet(s, result.device)
 st.code(code, language="python")
@@ -50,7 +50,7 @@ st.download_button(t("shapes.snippet.download", lang), code.encode("utf-8"), fil
                    icon=":material/download:")
 exports.trace_downloads(result)
 
-st.subheader(t("shapes.section.claims", lang))
+st.header(t("shapes.section.claims", lang))
 st.caption(t("shapes.claims.caption", lang))
 for claim in result.claims:
     verdict, key = tables.verdict(claim), f"claim.{claim.key}"
@@ -74,7 +74,7 @@ for claim in result.claims:
 
 preset = PRESETS[s.preset]
 unchanged = (cfg, s.spec) == (preset.config, preset.spec)
-st.subheader(t("shapes.section.expected", lang))
+st.header(t("shapes.section.expected", lang))
 st.caption(t("shapes.expected.caption", lang, title=t(f"preset.{s.preset}.title", lang),
              article=tables.source_caption(preset.source, preset.weights, lang)))
 if not unchanged:

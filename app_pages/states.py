@@ -62,7 +62,7 @@ weights.switch_note(result.settings, which, lang)
 charts.show(grid, key="states_grid", **CHART)
 exports.figure_downloads(grid, "states", csv=exports.steps(result, sentences=[n], names=[which]))
 
-st.subheader(t("states.sources_title", lang))
+st.header(t("states.sources_title", lang))
 st.markdown(t("states.sources_rule", lang))
 cols = {k: t(f"states.col.{k}", lang) for k in ("row", "layer", "direction", "t", "token", "diff")}
 st.dataframe(sv.sources_table(sources, tokens, cols, DIRS), hide_index=True)
@@ -75,7 +75,7 @@ elif sources[0].reads_pad:
     st.warning(t("states.reads_pad", lang, real=sources[0].real_length, L=tr.L),
                icon=":material/warning:")
 
-st.subheader(t("states.output_title", lang))
+st.header(t("states.output_title", lang))
 code = sv.view_code(cfg, tr.N, tr.L, n, which)
 seq = "(N, L, D*H_out)" if cfg.batch_first else "(L, N, D*H_out)"
 st.markdown(t(f"states.output_text{one}", lang, seq=seq, shape=code["output_shape"], D=cfg.D,
@@ -94,7 +94,7 @@ if tr.packed and length < tr.L:
     ok = sv.padded_output_is_zero(tr, n)
     st.info(t("states.packed_zeros" if ok else "states.packed_nonzero", lang, length=length))
 
-st.subheader(t("states.view_title", lang))
+st.header(t("states.view_title", lang))
 st.markdown(t("states.view_output", lang))
 st.code(code["output"], language="python")
 a, b = st.columns([1, cfg.D])
@@ -113,7 +113,7 @@ a.dataframe(sv.state_table(tr, n, which))
 b.caption(t("states.view_state_table", lang, name=f"{which}_n", n=n))
 b.dataframe(sv.state_view_table(tr, n, which))
 
-st.subheader(t("states.wrong_title", lang))
+st.header(t("states.wrong_title", lang))
 diff = next(c for c in result.claims if c.key == "view_splits_directions").numbers
 st.code(code["wrong"], language="python")
 wrong_cols = {k: t(f"states.col.{k}", lang) for k in ("index", "claims", "holds", "right")}

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build the Dockerfile into lstm-viz:test, then smoke-test that image (scripts/image_smoke.py;
+# Build the Dockerfile into lstm-viz:test, then smoke-test that image (scripts/lib/image_smoke.py;
 # docs/DEPLOY.md, "How the image is tested"). CI runs it (.ci/run).
 #
 #   bash scripts/image.sh                   # build + smoke test
@@ -10,7 +10,7 @@
 # (Debian's; installed with apt-get as root), chroot isolation, vfs storage of its own in
 # ${TMPDIR:-/var/tmp}/lstm-viz-image (the base and the last lstm-viz:test, ~2.6 GB, kept for
 # the next run; ~5 GB at the peak; --clean also refreshes the stand-in base). Where the
-# official base cannot be pulled, a stand-in base is made first (scripts/standin_base.sh)
+# official base cannot be pulled, a stand-in base is made first (scripts/lib/standin_base.sh)
 # and the output says so. torch comes from its CPU wheel, fetched with pip into wheels/
 # (TORCH_FROM_WHEELS=1, see the Dockerfile).
 set -euo pipefail
@@ -30,8 +30,8 @@ if [ "${1:-}" = --clean ]; then
 fi
 [ "$#" = 0 ] || fail "unknown argument $1 (only --clean)"
 
-source scripts/python.sh   # PY, for pip and the smoke test
-source scripts/debian.sh   # need_packages
+source scripts/lib/python.sh   # PY, for pip and the smoke test
+source scripts/lib/debian.sh   # need_packages
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore
 "$PY" -m pip install -q -r requirements-dev.txt   # playwright for the host's browser check
 need_packages "the browser check loads the app from the image in it" /usr/bin/chromium \
@@ -84,7 +84,7 @@ if [ "$ENGINE" = buildah ]; then
             say "making the stand-in base $STANDIN: Debian bookworm (debootstrap) + Debian's" \
                 "Python 3.11 in a venv at /usr/local ..."
             start=$SECONDS
-            if ! bash scripts/standin_base.sh "$STANDIN" >"$LOGS/standin.log" 2>&1; then
+            if ! bash scripts/lib/standin_base.sh "$STANDIN" >"$LOGS/standin.log" 2>&1; then
                 tail -40 "$LOGS/standin.log"
                 fail "making the stand-in base (log: $LOGS/standin.log)"
             fi
@@ -112,6 +112,6 @@ say "built $IMAGE in ${build_s} s (torch wheel ${wheel_s} s, stand-in base ${bas
     "image size $size"
 
 start=$SECONDS
-"$PY" scripts/image_smoke.py --engine "$ENGINE" --image "$IMAGE" \
+"$PY" scripts/lib/image_smoke.py --engine "$ENGINE" --image "$IMAGE" \
     --with-chromium "$WITH_CHROMIUM" --logs "$LOGS" || fail "the smoke test of $IMAGE"
 say "smoke test passed in $((SECONDS - start)) s; the whole image step took ${SECONDS} s"

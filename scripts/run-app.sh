@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-source scripts/python.sh  # sets PY (a .venv where pip may not install system-wide)
+source scripts/lib/python.sh  # sets PY (a .venv where pip may not install system-wide)
 
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 "$PY" -m pip install -r requirements.txt

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from PIL import Image
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from appserver import CHROMIUM, CHROMIUM_ARGS, ROOT, settle, streamlit_server
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from serving.appserver import CHROMIUM, CHROMIUM_ARGS, ROOT, settle, streamlit_server
 
 PAGES = {"overview": "", "shapes": "shapes", "gates": "gates", "states": "states",
          "packing": "packing", "learn": "learn"}

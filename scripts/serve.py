@@ -7,7 +7,7 @@ so signals and the exit status are Streamlit's), from the repository root so tha
 ``.streamlit/config.toml`` applies. In-process rather than ``exec``: the check has already
 imported torch (~3-5 s on 2 cores), and a new process would pay that again before the first
 page. Once the server answers ``/_stcore/health``, a background thread visits every page of
-every preset (scripts/warm.py), so that the first student finds the caches warm
+every preset (serving/warm.py), so that the first student finds the caches warm
 (``LSTM_VIZ_WARM=0``: not). Used by the Docker image and ``scripts/run-app.sh``:
 
     LSTM_VIZ_PRESET=pets LSTM_VIZ_LOCK=1 python scripts/serve.py --server.port 8501
@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from lstm_viz.core.devices import resolve_device  # noqa: E402 (needs ROOT on sys.path)
 from lstm_viz.state.teacher_env import TeacherEnv, TeacherEnvError, read  # noqa: E402
-from scripts import warm  # noqa: E402
+from serving import warm  # noqa: E402
 
 
 def describe(env: TeacherEnv) -> str:

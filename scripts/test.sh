@@ -9,12 +9,12 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-source scripts/python.sh  # sets PY (a .venv where pip may not install system-wide)
+source scripts/lib/python.sh  # sets PY (a .venv where pip may not install system-wide)
 
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 "$PY" -m pip install -r requirements-dev.txt
 
-source scripts/debian.sh  # need_packages
+source scripts/lib/debian.sh  # need_packages
 
 CHROMIUM=/usr/bin/chromium
 need_packages "the browser tests need it" "$CHROMIUM" chromium fonts-noto-cjk || true

@@ -1,4 +1,4 @@
-"""``python scripts/bench.py`` runs and reports both cases (no timing assertions: it is a
+"""``python measure/bench.py`` runs and reports both cases (no timing assertions: it is a
 report, and CI machines are noisy)."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _bench(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "scripts/bench.py", *args], cwd=ROOT,
+    return subprocess.run([sys.executable, "measure/bench.py", *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=300, check=False)
 
 

@@ -270,7 +270,7 @@ def test_fuzz_the_app_with_generated_urls(deployment, query, text):
 def _payload_module():
     import importlib.util
 
-    path = Path(__file__).resolve().parent.parent / "scripts" / "payload.py"
+    path = Path(__file__).resolve().parent.parent / "measure" / "payload.py"
     spec = importlib.util.spec_from_file_location("lstm_viz_payload", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -280,7 +280,7 @@ def _payload_module():
 @pytest.mark.parametrize(("config", "pages"), [("official", PAGES),
                                                ("largest", ("gates", "states"))])
 def test_figure_payload_stays_within_budget(config, pages):
-    """``python scripts/payload.py`` prints the whole table; here the official preset on
+    """``python measure/payload.py`` prints the whole table; here the official preset on
     every page and the largest allowed config on the two heaviest pages."""
     payload = _payload_module()
     query = {"official": {"preset": "official"}, "largest": payload.largest_query(Caps())}

@@ -5,7 +5,7 @@ layers below the last come from running them one at a time on the module's param
 is only "the module's own" state if the composition computes exactly what the multi-layer
 call computes inside: checked here with ``torch.equal`` on the CPU, for random LSTM / GRU /
 RNN configurations (padded, packed, unbatched, projections, float64) and for the sizes of
-``scripts/bench.py``'s large case, where torch takes its oneDNN path.
+``measure/bench.py``'s large case, where torch takes its oneDNN path.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def test_unbatched_layers_are_the_module_bit_for_bit(case):
 
 @pytest.mark.parametrize("cell", ["LSTM", "GRU", "RNN"])
 def test_bench_sized_layers_are_the_module_bit_for_bit(cell):
-    """The large case of scripts/bench.py (H_in = H_cell = 256, L = 64, N = 16, 2 layers,
+    """The large case of measure/bench.py (H_in = H_cell = 256, L = 64, N = 16, 2 layers,
     bidirectional): big enough for torch's oneDNN kernels."""
     torch.manual_seed(0)
     module = getattr(nn, cell)(256, 256, 2, bidirectional=True).eval()

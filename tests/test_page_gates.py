@@ -121,7 +121,7 @@ def test_clamped_selection_and_no_direction_for_one_direction(pages):
 
 
 def _texts(at: AppTest) -> list[str]:
-    texts = [el.value for kind in ("title", "subheader", "caption", "markdown")
+    texts = [el.value for kind in ("title", "header", "caption", "markdown")
              for el in getattr(at, kind)]
     widgets = [*at.selectbox, *at.select_slider, *at.radio, *at.button]
     return texts + [w.label for w in widgets]

@@ -72,7 +72,7 @@ def test_the_page_shows_the_three_models_and_the_forced_cell(cell, lang):
     assert md_escape(said) in [i.value for i in at.info]
     if cell == "LSTM":
         assert ("forgets" if lang == "en" else "忘了") in said
-    shown = [str(e.value) for e in (*at.markdown, *at.caption, *at.info, *at.subheader)]
+    shown = [str(e.value) for e in (*at.markdown, *at.caption, *at.info, *at.header)]
     assert not [s for s in shown if s in catalog(lang)]  # no raw keys
 
 
@@ -184,3 +184,21 @@ def test_any_page_query_reads_as_valid_values(query):
     assert values["m_units"] is None or set(values["m_units"]) <= set(range(UNITS))
     assert "\x00" not in values["m_sentence"]
     assert from_query(to_query(values, MEMORY), MEMORY)[0] == values
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_sidebar_says_its_settings_are_not_used_here_and_keeps_them(lang):
+    """The page draws its own three models: the sidebar offers the language and says so,
+    instead of controls that would change nothing; the settings come back on other pages."""
+    at = open_app({"lang": lang, "hidden_size": "33", "preset": "pets"}, "memory")
+    assert not at.exception and not at.error
+    assert [w.label for w in at.sidebar.selectbox] == [t("arg.lang", lang)]
+    for kind in ("number_input", "toggle", "radio", "text_area", "slider", "expander"):
+        assert not at.sidebar.get(kind), kind
+    assert [i.value for i in at.sidebar.info] == [t("memory.sidebar_note", lang)]
+    assert _query(at)["hidden_size"] == "33"  # still in the link
+    at.switch_page("app_pages/gates.py").run()
+    assert not at.exception
+    assert at.number_input(key="w_hidden_size").value == 33
+    assert at.selectbox(key="w_preset").value == "pets"
+    assert t("memory.sidebar_note", lang) not in [i.value for i in at.sidebar.info]

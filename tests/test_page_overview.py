@@ -18,7 +18,7 @@ from tests.apptest_utils import open_app
 
 
 def _texts(at) -> list[str]:
-    kinds = ("markdown", "caption", "subheader", "title", "latex")
+    kinds = ("markdown", "caption", "header", "title", "latex")
     return [el.value for kind in kinds for el in at.get(kind)]
 
 

@@ -53,7 +53,7 @@ def _specs(at) -> list[dict]:
 
 
 def _texts(at) -> list[str]:
-    parts = [*at.title, *at.subheader, *at.markdown, *at.caption, *at.info, *at.warning,
+    parts = [*at.title, *at.header, *at.markdown, *at.caption, *at.info, *at.warning,
              *at.code]
     return [str(el.value) for el in parts]
 

@@ -14,7 +14,7 @@ from tests.test_tables import real_shapes
 
 
 def _texts(at) -> list[str]:
-    kinds = ("markdown", "caption", "subheader", "title")
+    kinds = ("markdown", "caption", "header", "title")
     return [el.value for kind in kinds for el in at.get(kind)]
 
 

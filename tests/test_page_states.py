@@ -145,7 +145,7 @@ def test_view_numbers_and_wrong_view_text(case):
 def test_no_raw_keys(case):
     at, _ = case
     keys = set(catalog("en"))
-    parts = [*at.title, *at.subheader, *at.markdown, *at.caption, *at.info, *at.warning]
+    parts = [*at.title, *at.header, *at.markdown, *at.caption, *at.info, *at.warning]
     shown = [str(el.value) for el in parts]
     shown += [str(c) for df in at.dataframe for c in df.value.columns]
     for spec in _specs(at):

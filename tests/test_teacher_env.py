@@ -88,8 +88,8 @@ def test_variables_used_elsewhere_are_allowed_and_really_used():
 
 
 def _repo_files():
-    for sub in ("app.py", "app_pages", "ui", "lstm_viz", "scripts", "deploy", "tests",
-                "Dockerfile", ".ci"):
+    for sub in ("app.py", "app_pages", "ui", "lstm_viz", "scripts", "serving", "measure", "deploy",
+                "tests", "Dockerfile", ".ci"):
         path = ROOT / sub
         files = [path] if path.is_file() else path.rglob("*") if path.exists() else []
         yield from (f for f in files if f.is_file() and "__pycache__" not in f.parts)

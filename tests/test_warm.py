@@ -1,4 +1,4 @@
-"""scripts/warm.py: the warm-up that serve.py starts once the server answers its health check."""
+"""serving/warm.py: the warm-up that serve.py starts once the server answers its health check."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from lstm_viz.state.presets import DEFAULT_PRESET, PRESETS
-from scripts import warm
-from scripts.appserver import streamlit_server
+from serving import warm
+from serving.appserver import streamlit_server
 
 
 @pytest.mark.parametrize(("args", "env", "url"), [

@@ -102,11 +102,19 @@ def _run_section(caps: Caps) -> None:
     choice("device", available_devices(), fmt=str)
 
 
-def render() -> None:
-    """Draw the whole sidebar for the current Settings."""
+# Pages that run their own models on their own input: the sidebar's settings change nothing
+# there, so it shows the language and says so (the settings are kept for the other pages).
+OWN_MODELS = {"memory": "memory.sidebar_note"}  # URL path → the sentence saying so
+
+
+def render(page: str = "") -> None:
+    """Draw the sidebar for the current Settings on the page at URL path ``page``."""
     caps, lang = state.caps(), state.lang()
     with st.sidebar:
         choice("lang", LANGS, fmt=LANG_NAMES.get)
+        if page in OWN_MODELS:
+            st.info(t(OWN_MODELS[page], lang), icon=":material/info:")
+            return
         choice("preset", list(PRESETS), fmt=lambda p: t(f"preset.{p}.title", lang))
         if state.settings().lock:
             st.caption(t("sidebar.locked", lang))

@@ -6,7 +6,7 @@ interleave in 5 ms slices and all of them finish at about the end of the burst (
 sharing). Taking turns (``with turn():`` around ``page.run()`` in ``app.py``; first come,
 roughly first served) finishes the first after one run, the second after two …: the same
 work on the same core, half the waiting on average and a shorter tail. Measured with
-``python scripts/load.py`` (30 students, issue 15's class, one process): p95 0.24–0.52 s and
+``python measure/load.py`` (30 students, issue 15's class, one process): p95 0.24–0.52 s and
 max 0.5–1.3 s without, 0.17 s and 0.27 s with (docs/PERFORMANCE.md). A fragment's rerun (the
 Gates page's playback) runs outside ``app.py`` and does not wait.
 

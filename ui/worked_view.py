@@ -17,7 +17,7 @@ def show(step, params, cfg: RNNConfig, layer: int, d: int, n: int, token: str,
          lang: str) -> None:
     """One unit of (layer, direction d, sentence n) at step ``step.t`` worked out."""
     arrow = " " + t(f"gates.dir.{d}", lang) if cfg.D == 2 else ""
-    st.subheader(t("gates.worked.title", lang, unit=step.unit, t=step.t))
+    st.header(t("gates.worked.title", lang, unit=step.unit, t=step.t))
     st.caption(md_escape(t("gates.worked.where", lang, layer=layer, arrow=arrow, n=n,
                            t=step.t, token=token, unit=step.unit)))
     notes = {"gates.worked.backward": d == 1, "gates.worked.gru": cfg.cell == "GRU",

@@ -2,7 +2,7 @@
 
 The defaults keep one run (module build + trace + figures) well under a second on
 2 CPU cores; the largest allowed LSTM (H_cell=256, L=64, N=16, 4 layers, D=2) is what
-``python scripts/bench.py`` measures. A deployment overrides any cap with an
+``python measure/bench.py`` measures. A deployment overrides any cap with an
 environment variable ``LSTM_VIZ_<FIELD>`` (e.g. ``LSTM_VIZ_MAX_HIDDEN_SIZE=128``): a whole
 number from 1 to ``HARD_LIMIT``, written in ASCII digits; anything else stops the server at
 start with the variable's name. Every request (widget, URL, preset, a teacher's defaults) is

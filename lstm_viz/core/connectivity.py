@@ -10,7 +10,7 @@ hidden state, T the sentence's last step: a vanishing gradient is a curve fallin
 Both are autograd on the real module, by replication: the batch is repeated once per output
 unit asked about, each copy's backward pass reads one output number, so one backward pass of
 a K-times larger batch gives K rows of the Jacobian (sentences never mix, so copies don't
-either). ``scripts/memory_bench.py`` measures it against ``torch.func.jacrev`` and against
+either). ``measure/memory_bench.py`` measures it against ``torch.func.jacrev`` and against
 one backward pass per output step.
 """
 

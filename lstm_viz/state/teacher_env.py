@@ -44,8 +44,8 @@ USED_ELSEWHERE = {
     f"{PREFIX}APP2": "second app replica for HAProxy (deploy/haproxy)",
     f"{PREFIX}LB_PORT": "HAProxy's listening port (deploy/haproxy)",
     f"{PREFIX}LB_ADDR": "HAProxy's listening address (deploy/haproxy)",
-    f"{PREFIX}WARM": "0: serve.py does not warm the presets after a start (scripts/warm.py)",
-    f"{PREFIX}FLOOR_DIR": "the recorded pages the floor page replays (scripts/server_cpu.py)",
+    f"{PREFIX}WARM": "0: serve.py does not warm the presets after a start (serving/warm.py)",
+    f"{PREFIX}FLOOR_DIR": "the recorded pages the floor page replays (measure/server_cpu.py)",
 }
 KNOWN = (*CAP_VARS, *(f"{PREFIX}{k.upper()}" for k in URL_KEYS), THREADS_VAR, *USED_ELSEWHERE)
 

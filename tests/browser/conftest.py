@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.appserver import CHROMIUM, CHROMIUM_ARGS, settle, streamlit_server
+from serving.appserver import CHROMIUM, CHROMIUM_ARGS, settle, streamlit_server
 
 try:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout

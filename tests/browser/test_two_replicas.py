@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.two_replicas import HAPROXY, two_replicas
+from measure.two_replicas import HAPROXY, two_replicas
 from tests.browser.conftest import Page
 
 pytestmark = [

@@ -1,4 +1,4 @@
-"""What the simulated students of scripts/load.py do, each over its own websocket session.
+"""What the simulated students of measure/load.py do, each over its own websocket session.
 
 * ``calm``: the earlier classroom profile. A student opens one of two links
   (``CALM_LINKS``: official, medium), alternately, and makes ``changes`` sidebar changes
@@ -11,7 +11,7 @@
   random-tensor input). Every change is checked: the page's title, or the Settings the app
   wrote into the URL, must show it.
 
-Latency: from sending the rerun to its script_finished (scripts/stclient.py).
+Latency: from sending the rerun to its script_finished (serving/stclient.py).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from lstm_viz.core.caps import Caps
 from lstm_viz.i18n import t
 from lstm_viz.state.presets import PRESETS
 from lstm_viz.state.query import from_query
-from scripts.stclient import Session, balancer_cookie
+from serving.stclient import Session, balancer_cookie
 
 CALM_LINKS = {
     "official": "preset=official",  # LSTM(10, 20, 2) on randn(5, 3, 10)

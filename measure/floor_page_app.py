@@ -1,6 +1,6 @@
-"""The floor for scripts/server_cpu.py: a bare Streamlit page that sends what an lstm-viz page sent.
+"""The floor for measure/server_cpu.py: a bare Streamlit page that sends what an lstm-viz page sent.
 
-``scripts/server_cpu.py`` records, over the websocket, every element one rerun of an
+``measure/server_cpu.py`` records, over the websocket, every element one rerun of an
 lstm-viz page sends (sidebar included) into ``$LSTM_VIZ_FLOOR_DIR/<page>.pb`` (a
 ``ForwardMsgList`` of its deltas). This page (``/?page=gates``) sends the same elements again
 through Streamlit's public API and nothing else: the same figure specs (``ui.charts.show``,
@@ -8,7 +8,7 @@ the cheapest way lstm-viz itself sends a finished spec), the same tables (``st.d
 the recorded Arrow data), the same text, the same widgets (labels, options, values), in the
 same containers. No torch, no run, no state: what any page with these elements pays.
 
-    LSTM_VIZ_FLOOR_DIR=/tmp/rec streamlit run scripts/floor_page_app.py
+    LSTM_VIZ_FLOOR_DIR=/tmp/rec streamlit run measure/floor_page_app.py
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 ``/_stcore/stream``, subprotocol ``streamlit``, ``BackMsg``/``ForwardMsg`` protobufs: one
 ``rerun_script`` per run (the page's URL path, the query string, changed widget states),
-then every ``ForwardMsg`` until ``script_finished``. Used by scripts/load.py (many students)
-and scripts/server_cpu.py (one student, and what a page sends). No browser: nothing is
+then every ``ForwardMsg`` until ``script_finished``. Used by measure/load.py (many students)
+and measure/server_cpu.py (one student, and what a page sends). No browser: nothing is
 drawn, every element arrives.
 """
 

@@ -1,4 +1,4 @@
-"""How much slower ``trace`` is than the bare module: ``python scripts/bench.py``.
+"""How much slower ``trace`` is than the bare module: ``python measure/bench.py``.
 
 For each case and thread setting, in one process and interleaved repeat by repeat:
 
@@ -38,6 +38,7 @@ from lstm_viz.core.config import RNNConfig
 from lstm_viz.core.inputs import InputSpec, make_batch
 from lstm_viz.core.trace import trace
 from lstm_viz.state.presets import PRESETS
+from measure.results import add_save_option, load_average, save, script_argv
 
 OFFICIAL = PRESETS["official"]
 CASES = {  # name → (config, input spec, target ratio trace / bare)
@@ -116,7 +117,7 @@ def format_table(rows: list[Row]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python scripts/bench.py", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python measure/bench.py", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=30, help="timed runs per case (median)")
     parser.add_argument("--warmup", type=int, default=2, help="untimed runs first (default 2)")
@@ -126,12 +127,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clock", choices=list(CLOCKS), default="wall",
                         help="wall (default) or cpu: this thread's CPU time (threads=1 only)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    add_save_option(parser, "bench")
     args = parser.parse_args(argv)
     if args.clock == "cpu" and args.threads != [1]:
         parser.error("--clock cpu measures one thread: use it with --threads 1")
     if args.repeats < 1 or args.warmup < 0 or any(t < 1 for t in args.threads):
         parser.error("--repeats and --threads must be >= 1, --warmup >= 0")
-    before = torch.get_num_threads()
+    before, load_at_start = torch.get_num_threads(), load_average()
     try:
         rows = [measure(c, t, args.repeats, args.warmup, args.clock) for t in args.threads
                 for c in args.cases]
@@ -146,6 +148,10 @@ def main(argv: list[str] | None = None) -> int:
               f"({args.clock} clock, torch {m['torch']}, {m['cpu_count']} CPUs, load average "
               f"{' '.join(f'{v:.2f}' for v in os.getloadavg())})")
         print(format_table(rows))
+    if args.save:
+        figures = {"repeats": args.repeats, "warmup": args.warmup, "clock": args.clock,
+                   "rows": [asdict(r) for r in rows]}
+        save(args.save, figures, script_argv(__file__, argv), load_at_start=load_at_start)
     return 0
 
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Make a stand-in for the official python:3.11-slim-bookworm base where it cannot be pulled:
-# `bash scripts/standin_base.sh NAME` (run by scripts/image.sh, as root, with buildah's
+# `bash scripts/lib/standin_base.sh NAME` (run by scripts/image.sh, as root, with buildah's
 # storage set up). Debian bookworm (debootstrap minbase) set up as Debian's own slim image
 # is (bookworm-updates and bookworm-security; apt's caches cleaned after every install, no
 # translations, docs, man pages or locales; no services started), Debian's Python 3.11 as a

@@ -1,11 +1,11 @@
 """Classroom load: N concurrent sessions against one lstm-viz server, each changing its settings.
 
-Each session speaks Streamlit's own websocket protocol (scripts/stclient.py) the way the
+Each session speaks Streamlit's own websocket protocol (serving/stclient.py) the way the
 browser does: one ``rerun_script`` to open the app, then reruns that carry changed sidebar
 widget states or go to another page. The clock runs from sending a rerun to its
 ``script_finished``: the whole script (module build, trace, figures) and every delta on the
 wire, but no browser drawing (docs/PERFORMANCE.md measures that). What the students do is
-scripts/workloads.py: ``--workload class`` (issue 15: random pages, presets and
+measure/workloads.py: ``--workload class`` (issue 15: random pages, presets and
 configurations, a change every ``--pace`` 2-8 s each) or ``--workload calm`` (the earlier
 profile: an official or a medium link, a new seed or hidden_size every ~``--think`` s).
 
@@ -14,11 +14,11 @@ shortened with ``--ttl``), its RSS (``VmRSS`` of /proc/<pid>/status) sampled eve
 SIGUSR1 makes it run ``gc.collect()``, SIGUSR2 ``malloc_trim(0)`` (glibc), to tell memory
 Python still holds from memory the allocator has not handed back.
 
-    python scripts/load.py --sessions 1 30 --changes 12                      # issue 15's class
-    python scripts/load.py --replicas 2 --sessions 1 60 --changes 12         # two replicas
-    python scripts/load.py --workload calm --sessions 1 10 30 --changes 6 --think 10  # calm
+    python measure/load.py --sessions 1 30 --changes 12                      # issue 15's class
+    python measure/load.py --replicas 2 --sessions 1 60 --changes 12         # two replicas
+    python measure/load.py --workload calm --sessions 1 10 30 --changes 6 --think 10  # calm
 
-``--replicas 2``: scripts/two_replicas.py's two replicas behind HAProxy instead; a session GETs
+``--replicas 2``: measure/two_replicas.py's two replicas behind HAProxy instead; a session GETs
 the page through it first, as a browser does, and sends the ``LVSERVER`` cookie it got with its
 websocket. RSS and CPU per replica (plain ``streamlit run``: no gc / malloc_trim signals).
 """
@@ -40,9 +40,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from scripts.appserver import ROOT, free_port, stop, wait_healthy
-from scripts.two_replicas import two_replicas
-from scripts.workloads import CALM_LINKS, calm_student, class_student
+from measure.results import add_save_option, load_average, save
+from measure.two_replicas import two_replicas
+from measure.workloads import CALM_LINKS, calm_student, class_student
+from serving.appserver import ROOT, free_port, stop, wait_healthy
 
 
 def serve(port: int, ttl: int) -> None:
@@ -188,7 +189,8 @@ def measure(url: str, pids: dict, n: int, args) -> dict:
 
 def rows(url: str, pids: dict, args) -> None:
     """Warm each server up (torch imported), then one row per N; print them, --json them."""
-    print(f"servers {pids} on {url}; load {os.getloadavg()}", flush=True)
+    load_at_start = load_average()
+    print(f"servers {pids} on {url}; load {load_at_start}", flush=True)
     fresh_mb, out = sum(rss_mb(p) for p in pids.values()), []
     for name in pids:  # import torch, warm up
         asyncio.run(calm_student(url, 998, "medium", 0, 0, random.Random(0),
@@ -201,10 +203,16 @@ def rows(url: str, pids: dict, args) -> None:
         print(json.dumps({k: v for k, v in out[-1].items() if k != "changes"}), flush=True)
     if args.json:
         args.json.write_text(json.dumps({"fresh_mb": fresh_mb, "rows": out}, indent=2))
+    if args.save:
+        settings = {k: getattr(args, k) for k in ("workload", "replicas", "changes",
+                                                   "baseline_changes", "pace", "think", "ttl")}
+        kept = [{k: v for k, v in row.items() if k != "changes"} for row in out]
+        save(args.save, {**settings, "fresh_mb": fresh_mb, "rows": kept}, sys.argv,
+             load_at_start=load_at_start)
 
 
 def replicated(args) -> None:
-    """``--replicas 2``: scripts/two_replicas.py's topology; then which replica HAProxy sent
+    """``--replicas 2``: measure/two_replicas.py's topology; then which replica HAProxy sent
     each websocket to, and what its cookie did (VN: a valid cookie, kept)."""
     os.environ["STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL"] = str(args.ttl)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -232,8 +240,9 @@ def main() -> None:
                     help="seconds to wait for the app's trimmer after a row (default 65)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--replicas", type=int, choices=(1, 2), default=1,
-                    help="2: two replicas behind HAProxy (scripts/two_replicas.py)")
+                    help="2: two replicas behind HAProxy (measure/two_replicas.py)")
     ap.add_argument("--json", type=Path)
+    add_save_option(ap, "load")
     ap.add_argument("--log", type=Path, help="the server's output (default: discarded)")
     ap.add_argument("--serve", type=int, help=argparse.SUPPRESS)  # internal: the server child
     args = ap.parse_args()

@@ -1,6 +1,6 @@
-"""Where ``trace``'s time goes, and the least its design can cost (python scripts/trace_parts.py).
+"""Where ``trace``'s time goes, and the least its design can cost (python measure/trace_parts.py).
 
-For the cases of scripts/bench.py, at one thread, interleaved repeat by repeat (medians):
+For the cases of measure/bench.py, at one thread, interleaved repeat by repeat (medians):
 
 - bare: ``module(input, hx)`` under ``torch.no_grad()`` (what bench.py divides by);
 - layers: the layers below the last run one at a time on the module's parameters
@@ -34,7 +34,8 @@ from lstm_viz.core.layers import layer_outputs
 from lstm_viz.core.recompute import matmul, module_weights
 from lstm_viz.core.trace import trace
 from lstm_viz.core.trace_input import prepare
-from scripts.bench import CASES
+from measure.bench import CASES
+from measure.results import add_save_option, load_average, save, script_argv
 
 
 def parts(case: str, repeats: int) -> dict[str, float]:
@@ -79,24 +80,30 @@ def parts(case: str, repeats: int) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python scripts/trace_parts.py", description=__doc__,
+    ap = argparse.ArgumentParser(prog="python measure/trace_parts.py", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeats", type=int, default=20)
     ap.add_argument("--cases", nargs="+", choices=list(CASES), default=list(CASES))
+    add_save_option(ap, "trace_parts")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
-    load = " ".join(f"{v:.2f}" for v in __import__("os").getloadavg())
+    load_at_start = load_average()
+    load = " ".join(f"{v:.2f}" for v in load_at_start)
     print(f"trace's parts, ms of thread CPU time (median of {args.repeats}, 1 thread, "
           f"load average {load}); ×: relative to bare")
     print(f"{'case':9} {'bare':>8} {'layers':>13} {'products':>13} {'floor':>13} "
           f"{'trace':>13} {'rest':>13}")
+    measured = {}
     with threadpool_limits(1):
         for case in args.cases:
-            p = parts(case, args.repeats)
+            p = measured[case] = parts(case, args.repeats)
             floor = p["bare"] + p["layers"] + p["products"]
             cols = [p["layers"], p["products"], floor, p["trace"], p["trace"] - floor]
             print(f"{case:9} {p['bare']:8.3f} " + " ".join(
                 f"{v:8.3f} {v / p['bare']:3.1f}×" for v in cols))
+    if args.save:
+        save(args.save, {"repeats": args.repeats, "clock": "thread CPU", "cases": measured},
+             script_argv(__file__, argv), load_at_start=load_at_start)
     return 0
 
 

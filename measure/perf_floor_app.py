@@ -1,4 +1,4 @@
-"""The framework floor for scripts/perf.py: the least a Streamlit page can do to show a chart.
+"""The framework floor for measure/perf.py: the least a Streamlit page can do to show a chart.
 
 One title and one Plotly heatmap of ``rows`` × ``cols`` cells, ``height`` px tall (query
 string; default 8 × 64, 240 px), float32 values computed once per size and cached, drawn the
@@ -6,7 +6,7 @@ way lstm-viz draws its charts (``st.plotly_chart(width="stretch")``). A sidebar 
 changes the values (a cheap shift of the cached array), so a sidebar change redraws a chart
 of the same size. No torch.
 
-    python -m streamlit run scripts/perf_floor_app.py   # then open /?rows=384&cols=256&height=900
+    python -m streamlit run measure/perf_floor_app.py   # then open /?rows=384&cols=256&height=900
 """
 
 import numpy as np

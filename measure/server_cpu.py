@@ -1,13 +1,13 @@
 """Server CPU per rerun of each lstm-viz page, next to a bare page that sends the same elements.
 
-    python scripts/server_cpu.py                 # official preset, every page
-    python scripts/server_cpu.py --reruns 20 --rounds 2 --pages gates states
-    python scripts/server_cpu.py --change        # every rerun of ours a new seed: a new run
-    python scripts/server_cpu.py --root /tmp/old # lstm-viz of another checkout, same floor code
+    python measure/server_cpu.py                 # official preset, every page
+    python measure/server_cpu.py --reruns 20 --rounds 2 --pages gates states
+    python measure/server_cpu.py --change        # every rerun of ours a new seed: a new run
+    python measure/server_cpu.py --root /tmp/old # lstm-viz of another checkout, same floor code
 
 Starts two servers on loopback ports: lstm-viz (app.py, .streamlit/config.toml) and the floor
-(scripts/floor_page_app.py, same config). One session at a time speaks Streamlit's websocket
-protocol (scripts/stclient.py; no browser). Per page: a warm-up rerun, then one rerun whose
+(measure/floor_page_app.py, same config). One session at a time speaks Streamlit's websocket
+protocol (serving/stclient.py; no browser). Per page: a warm-up rerun, then one rerun whose
 every delta (sidebar included) is recorded and becomes the floor page's content: the same
 figure specs, tables, text and widgets sent through Streamlit's public API by a page that
 does nothing else. Then rounds of ``--reruns`` reruns of our page and of the floor page,
@@ -34,11 +34,12 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from scripts.appserver import ROOT, server_process
-from scripts.load import cpu_s
-from scripts.stclient import Session
+from measure.load import cpu_s
+from measure.results import add_save_option, load_average, save, script_argv
+from serving.appserver import ROOT, server_process
+from serving.stclient import Session
 
-FLOOR = ROOT / "scripts" / "floor_page_app.py"
+FLOOR = ROOT / "measure" / "floor_page_app.py"
 PAGES = {"overview": "", "shapes": "shapes", "gates": "gates", "states": "states",
          "packing": "packing"}
 TARGET = 2.0
@@ -117,7 +118,7 @@ def table(rows: list[dict], change: bool) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python scripts/server_cpu.py", description=__doc__,
+    ap = argparse.ArgumentParser(prog="python measure/server_cpu.py", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--pages", nargs="+", choices=list(PAGES), default=list(PAGES))
     ap.add_argument("--reruns", type=int, default=30, help="reruns per block (default 30)")
@@ -126,9 +127,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--root", type=Path, default=ROOT,
                     help="serve lstm-viz from this checkout (e.g. an older commit, to compare)")
     ap.add_argument("--json", type=Path, help="also write the rows here")
+    add_save_option(ap, "server_cpu")
     args = ap.parse_args(argv)
     env = {"OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
-    print(f"load average before: {os.getloadavg()}", flush=True)
+    load_at_start = load_average()
+    print(f"load average before: {load_at_start}", flush=True)
     app = server_process(args.root / "app.py", env=env, cwd=args.root)
     with tempfile.TemporaryDirectory() as tmp, app as (url, proc):
         folder = Path(tmp)
@@ -146,6 +149,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load average after: {os.getloadavg()}; {time.strftime('%Y-%m-%d %H:%M %Z')}")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))
+    if args.save:
+        figures = {"change": args.change, "reruns": args.reruns, "rounds": args.rounds,
+                   "target": TARGET, "rows": rows}
+        save(args.save, figures, script_argv(__file__, argv), load_at_start=load_at_start)
     return 0
 
 

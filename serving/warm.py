@@ -5,7 +5,7 @@ modules compiled and imported, the preset's module built and traced, its figures
 (docs/PERFORMANCE.md, "First student"). ``start(args)`` (called by scripts/serve.py, the
 entry point of the Docker image and scripts/run-app.sh) starts one daemon thread that waits
 until the server answers ``/_stcore/health``, then opens one session per preset over
-Streamlit's websocket, as a browser would (scripts/stclient.py), and visits every page:
+Streamlit's websocket, as a browser would (serving/stclient.py), and visits every page:
 each run fills the caches a student's run would find. The deployment's preset comes first
 (``LSTM_VIZ_PRESET``); a locked deployment (``LSTM_VIZ_LOCK=1``) warms only that one.
 One line goes to the log when it is done. ``LSTM_VIZ_WARM=0`` turns it off.
@@ -20,12 +20,10 @@ import threading
 import time
 import urllib.request
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from lstm_viz.state.presets import DEFAULT_PRESET, PRESETS
 from lstm_viz.state.teacher_env import read
-from scripts.stclient import Session
+from serving.stclient import Session
 
 PAGES = ("", "shapes", "gates", "states", "packing")  # URL paths; "" the default page
 ONCE = ("learn", "memory")  # their own models whatever the preset: the first session only

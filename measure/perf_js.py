@@ -1,10 +1,10 @@
-"""What scripts/perf.py asks the browser (JavaScript run by Playwright in the page): the first
+"""What measure/perf.py asks the browser (JavaScript run by Playwright in the page): the first
 chart drawn, the largest chart's size, and the marks that time a change from the key press to
 every chart redrawn with new data."""
 
 from __future__ import annotations
 
-from appserver import SETTLED
+from serving.appserver import SETTLED
 
 FIRST_CHART = "() => !!document.querySelector('[data-testid=stPlotlyChart] .main-svg')"
 # Size of the largest chart on the page: heatmap rows (summed over panels), columns, height.

@@ -1,10 +1,10 @@
 """How fast lstm-viz is in a real browser, next to the Streamlit floor, in one run.
 
-    python scripts/perf.py                 # table; --repeats N --cold-repeats N --json FILE
+    python measure/perf.py                 # table; --repeats N --cold-repeats N --json FILE
 
 Two measurements, each for the ``official`` preset and the largest configuration the caps
 allow (LSTM, H_in = H_cell = 256, L = 64, N = 16, 4 layers, bidirectional, torch.randn),
-and each next to the same measurement of scripts/perf_floor_app.py: a bare Streamlit page
+and each next to the same measurement of measure/perf_floor_app.py: a bare Streamlit page
 drawing one precomputed heatmap with as many cells (and as tall) as our largest figure on
 that page.
 
@@ -37,8 +37,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from appserver import (
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from lstm_viz.core.caps import Caps
+from lstm_viz.i18n import t
+from lstm_viz.state.query import to_query
+from lstm_viz.state.repair import make_valid
+from lstm_viz.state.settings import from_preset
+from measure.perf_js import FIRST_CHART, LARGEST, LOADED, MARK, REDRAWN, WHY_NOT
+from measure.results import add_save_option, save, script_argv
+from serving.appserver import (
     CHROMIUM,
     CHROMIUM_ARGS,
     ROOT,
@@ -47,16 +54,8 @@ from appserver import (
     streamlit_server,
     wait_healthy,
 )
-from perf_js import FIRST_CHART, LARGEST, LOADED, MARK, REDRAWN, WHY_NOT
 
-sys.path.insert(0, str(ROOT))
-from lstm_viz.core.caps import Caps
-from lstm_viz.i18n import t
-from lstm_viz.state.query import to_query
-from lstm_viz.state.repair import make_valid
-from lstm_viz.state.settings import from_preset
-
-APP, FLOOR = ROOT / "app.py", ROOT / "scripts" / "perf_floor_app.py"
+APP, FLOOR = ROOT / "app.py", ROOT / "measure" / "perf_floor_app.py"
 TARGET = 2.0  # issue 15: full load and official changes ≤ 2x; the largest configuration ≤ 3x
 PAGES = {"overview": "", "gates": "gates"}
 @dataclass
@@ -240,6 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", nargs="+", choices=list(PAGES), default=list(PAGES))
     parser.add_argument("--loads", type=int, default=7, help="full loads per case and page")
     parser.add_argument("--json", type=Path, help="also write every sample here")
+    add_save_option(parser, "perf")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -269,7 +269,22 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps({"machine": info, "cases": cases,
                                          "rows": [r.__dict__ for r in rows]}, indent=1))
+    if args.save:
+        save(args.save, {"chromium": info["chromium"], "cold_repeats": args.cold_repeats,
+                         "loads": args.loads, "repeats": args.repeats,
+                         "rows": [summary(r) for r in rows]},
+             script_argv(__file__, argv), load_at_start=[round(v, 2) for v in info["load_before"]])
     return 0
+
+
+def summary(row: Row) -> dict:
+    """A row's medians, ratio and target for the results file (samples kept too)."""
+    ours, floor, ratio = row.medians()
+    run = {"ours_run_s": statistics.median(row.ours_run),
+           "floor_run_s": statistics.median(row.floor_run)} if row.ours_run else {}
+    return {"metric": row.metric, "case": row.case, "page": row.page, "size": row.size,
+            "ours_s": ours, "floor_s": floor, "ratio": ratio, "target": target(row), **run,
+            "ours_samples": row.ours, "floor_samples": row.floor}
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Smoke-test the built image itself (run by ``scripts/image.sh``; docs/DEPLOY.md).
 
-    python scripts/image_smoke.py --engine buildah --image lstm-viz:test [--with-chromium 1]
+    python scripts/lib/image_smoke.py --engine buildah --image lstm-viz:test [--with-chromium 1]
 
 Everything runs *inside the image*, with its entrypoint, healthcheck and user read from the
 image's own config, on the host's network (``buildah run`` shares it; ``docker run`` is
@@ -22,8 +22,8 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from scripts.appserver import CHROMIUM, CHROMIUM_ARGS, ROOT, free_ports, settle, wait_healthy
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from serving.appserver import CHROMIUM, CHROMIUM_ARGS, ROOT, free_ports, settle, wait_healthy
 
 # The Shapes page's tensor table, a canvas grid: its rows are read from the grid's DOM twin.
 PAGE, EXPECT = "/shapes?preset=official", ["output", "(5, 3, 20)"]

@@ -1,4 +1,4 @@
-"""How long the Memory page takes: ``python scripts/memory_bench.py``.
+"""How long the Memory page takes: ``python measure/memory_bench.py``.
 
 Two tables, one compute thread (as the app runs), medians over ``--repeats``, the things
 compared run in turn repeat by repeat:
@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from lstm_viz.core.connectivity import connectivity, gradient_flows
 from lstm_viz.core.trace import trace
 from lstm_viz.explain import memory as mem
+from measure.results import add_save_option, load_average, save, script_argv
 
 
 def interleaved_ms(fns: dict, repeats: int) -> dict[str, float]:
@@ -55,11 +56,12 @@ def jacrev_connectivity(module, x: torch.Tensor) -> torch.Tensor:
     return J[:, 0, :, :, 0].square().sum((1, 3)).sqrt()
 
 
-def engine_table(L: int, repeats: int) -> None:
+def engine_table(L: int, repeats: int) -> dict[str, dict[str, float]]:
     tokens = mem.generate(L - 1, 0).split()
     print(f"engine, one sentence of L={L} words, ms (median of {repeats}):")
     print(f"{'model':12} {'replicate':>10} {'per step':>10} {'jacrev':>10} "
           f"{'flows':>8} {'trace':>8}")
+    table = {}
     for name in mem.MODELS:
         m, x = mem.module(name), mem.embed(name, tokens)
         ref = connectivity(m, x)[0]
@@ -71,8 +73,10 @@ def engine_table(L: int, repeats: int) -> None:
             "flows": lambda m=m, x=x, s=("h", "c") if "lstm" in name else ("h",):
                 gradient_flows(m, x, states=s),
             "trace": lambda m=m, x=x: trace(m, x)}, repeats)
+        table[name] = ms
         print(f"{name:12} " + " ".join(f"{v:10.1f}" if k < 3 else f"{v:8.1f}"
                                         for k, v in enumerate(ms.values())))
+    return table
 
 
 def _rerun_ms(apps: dict, repeats: int) -> dict[str, float]:
@@ -89,7 +93,7 @@ def _rerun_ms(apps: dict, repeats: int) -> dict[str, float]:
     return {name: 1000 * statistics.median(ts) for name, ts in times.items()}
 
 
-def page_table(L: int, repeats: int) -> None:
+def page_table(L: int, repeats: int) -> dict[str, float]:
     from apptest_utils import open_app
 
     sentences = [mem.generate(L - 1, 100 + k) for k in range(repeats + 1)]
@@ -114,6 +118,7 @@ def page_table(L: int, repeats: int) -> None:
     print(f"  Gates (weights=memory-lstm)  {g:8.0f} ms")
     print(f"  Memory (three models)        {m:8.0f} ms   ratio {m / g:.2f}x (target ≤ 3x: "
           f"{'met' if m <= 3 * g else 'not met'})")
+    return {"gates_ms": g, "memory_ms": m, "ratio": m / g, "target": 3.0}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -121,11 +126,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--words", type=int, default=mem.MAX_WORDS, help="L (default 64)")
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--skip-pages", action="store_true", help="only the engine table")
+    add_save_option(parser, "memory_bench")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
-    engine_table(args.words, args.repeats)
+    load_at_start = load_average()
+    figures = {"words": args.words, "repeats": args.repeats,
+               "engine_ms": engine_table(args.words, args.repeats)}
     if not args.skip_pages:
-        page_table(args.words, args.repeats)
+        figures["pages"] = page_table(args.words, args.repeats)
+    if args.save:
+        save(args.save, figures, script_argv(__file__, argv), load_at_start=load_at_start)
     return 0
 
 

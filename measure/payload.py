@@ -1,7 +1,7 @@
 """Measure what each page sends to the browser: Plotly specs and every element's protobuf.
 
-    python scripts/payload.py            # table for the official preset and the largest config
-    python scripts/payload.py --json     # the same numbers as JSON (for tests and docs)
+    python measure/payload.py            # table for the official preset and the largest config
+    python measure/payload.py --json     # the same numbers as JSON (for tests and docs)
 
 Each page runs in-process through Streamlit's AppTest (the same script run a browser
 triggers). "charts" is the sum of ``len(el.proto.spec)`` of the page's ``st.plotly_chart``
@@ -26,6 +26,7 @@ from streamlit import logger as streamlit_logger  # noqa: E402
 
 from lstm_viz.core.caps import Caps  # noqa: E402
 from lstm_viz.state.pipeline import set_threads  # noqa: E402
+from measure.results import add_save_option, save, script_argv  # noqa: E402
 from tests.apptest_utils import PAGES, open_app  # noqa: E402
 
 KB = 1024
@@ -81,6 +82,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument("--pages", nargs="*", default=list(PAGES))
+    add_save_option(parser, "payload")
     args = parser.parse_args()
     streamlit_logger.set_log_level("error")  # AppTest's "missing ScriptRunContext" warnings
     set_threads()
@@ -90,6 +92,8 @@ def main() -> int:
     rows = [{"config": name, **measure(q, page)} for name, q in configs.items()
             for page in args.pages]
     over = [r for r in rows if r["chart_bytes"] > BUDGET[r["config"]]]
+    if args.save:
+        save(args.save, {"rows": rows, "budget": BUDGET}, script_argv(__file__, None))
     if args.json:
         print(json.dumps({"rows": rows, "budget": BUDGET}, indent=1))
     else:

@@ -1,7 +1,7 @@
 """Start a Streamlit app on a free port and tell when a page is fully drawn.
 
 Shared by the browser tests (tests/browser/conftest.py), ``scripts/screenshots.py`` and
-``scripts/perf.py``. Chromium is Debian's (``LSTM_VIZ_CHROMIUM``, default /usr/bin/chromium):
+``measure/perf.py``. Chromium is Debian's (``LSTM_VIZ_CHROMIUM``, default /usr/bin/chromium):
 Playwright cannot download its own browser here.
 """
 

@@ -5,7 +5,7 @@ processes sharing one ``server.cookieSecret`` and Debian's ``haproxy`` with the 
 configuration file. HAProxy logs one line per request (backend/server, cookie status, user
 agent, request line) to a file; :meth:`Topology.requests` reads it back.
 
-    python scripts/two_replicas.py      # start it, print the URLs, wait for Ctrl-C
+    python measure/two_replicas.py      # start it, print the URLs, wait for Ctrl-C
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from scripts.appserver import ROOT, free_ports, stop, streamlit_server, wait_healthy
+from serving.appserver import ROOT, free_ports, stop, streamlit_server, wait_healthy
 
 CFG = ROOT / "deploy" / "haproxy" / "haproxy.cfg"
 HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"  # Debian's; /usr/sbin may not be on PATH
