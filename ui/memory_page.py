@@ -3,13 +3,10 @@
 copy per hit, ``st.cache_resource``: nothing here writes to them), and the figures as
 read-only specs built once per sentence and view (``ui.charts``, the pattern of every page).
 
-Widget values live under ``w_m_*`` keys and are rebuilt from the page's values whenever
-Streamlit dropped them (another page ran) or a change repaired them (a view sets them all).
+Widget values live under ``w_m_*`` keys (``ui.page_bind``).
 """
 
 from __future__ import annotations
-
-from functools import partial
 
 import numpy as np
 import streamlit as st
@@ -19,45 +16,24 @@ from lstm_viz.figures import memory as figs
 from lstm_viz.figures.style import value_kinds
 from lstm_viz.figures.text import plain
 from lstm_viz.i18n import t
-from lstm_viz.state.page_keys import SPECS as PAGES
-from ui import charts, state
+from ui import charts
+from ui.page_bind import PageBinder
 from ui.text import md_escape
 
 PAGE = "memory"
-SPEC = PAGES[PAGE]
-FORGET = "memory_forget_widgets"
-
-
-def values() -> dict:
-    return state.page_values(PAGE)
-
-
-def _changed(key: str, to_value=lambda v: v) -> None:
-    state.set_page_value(PAGE, key, to_value(st.session_state[f"w_{key}"]))
-    st.session_state[FORGET] = True
-
-
-def bind(key: str, shown=None, to_value=lambda v: v) -> dict:
-    """Keyword arguments for the widget of page value ``key`` (shown as ``shown``)."""
-    wkey = f"w_{key}"
-    if st.session_state.pop(FORGET, False):
-        for name in SPEC.names():
-            st.session_state.pop(f"w_{name}", None)
-    if wkey not in st.session_state:
-        st.session_state[wkey] = values()[key] if shown is None else shown
-    return {"key": wkey, "on_change": partial(_changed, key, to_value)}
+BINDER = PageBinder(PAGE)
+values, bind = BINDER.values, BINDER.bind
 
 
 def generate() -> None:
     """Generate: a new random sentence of the task (the session's count is the seed)."""
     seed = st.session_state["memory_generated"] = st.session_state.get("memory_generated", 0) + 1
-    state.set_page_value(PAGE, "m_sentence", mem.generate(values()["m_distance"], seed))
-    st.session_state[FORGET] = True
+    BINDER.set("m_sentence", mem.generate(values()["m_distance"], seed))
 
 
 def sentence_controls(lang: str) -> list[str] | None:
     """The view, the sentence and Generate; the tokens to read (None: nothing to show)."""
-    st.selectbox(t("memory.view", lang), list(SPEC.views), help=t("memory.view.help", lang),
+    st.selectbox(t("memory.view", lang), list(BINDER.spec.views), help=t("memory.view.help", lang),
                  format_func=lambda v: t(f"memory.view.{v}", lang), **bind("m_view"))
     left, mid, right = st.columns([5, 1.3, 1.3], vertical_alignment="bottom")
     left.text_input(t("memory.sentence", lang), max_chars=4000, **bind("m_sentence"),
