@@ -13,51 +13,28 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from torch import nn
 
 from lstm_viz import trained
 from lstm_viz.core.connectivity import gradient_flows
-from lstm_viz.trained.model import ToyModel, accuracy, batch_ids, targets
+from lstm_viz.trained.model import ToyModel, accuracy, batch_ids
 from lstm_viz.trained.tasks import TASKS, make_data
 from lstm_viz.training import LIMITS, Trainer, TrainSettings, repair, train_cell
 from lstm_viz.training.data import SEEN, buckets
+from lstm_viz.training.loop import SNAPSHOTS_PER_EPOCH
 from lstm_viz.training.settings import CELLS
+from measure.train_bench import BareLoop
 
 SMALL = TrainSettings(max_distance=12, epochs=2, hidden_size=6, batch_size=64)  # ~2 s
 
 
 def bare_loop(settings: TrainSettings, cell: str) -> ToyModel:
-    """The recipe as a plain PyTorch loop, one cell alone (what scripts/train_toy.py ran
-    before the engine): the reference every cell of the engine must equal, byte for byte."""
-    task = TASKS[settings.task]
-    data, _ = make_data(task, settings.seed, max_distance=settings.max_distance)
-    torch.manual_seed(settings.seed)
-    gen = torch.Generator().manual_seed(settings.seed)
-    model = ToyModel(cell, len(task.vocab), settings.embedding_dim, settings.hidden_size,
-                     len(task.classes), task.per_step)
-    if cell == "LSTM" and settings.forget_bias:
-        with torch.no_grad():
-            H = settings.hidden_size
-            model.rnn.bias_ih_l0[H: 2 * H] += settings.forget_bias
-    ids, lengths = batch_ids(task, [tokens for tokens, _ in data])
-    y = targets(task, [label for _, label in data], ids.shape[1])
-    opt = (torch.optim.Adam if settings.optimizer == "Adam" else torch.optim.SGD)(
-        model.parameters(), lr=settings.lr)
+    """The recipe as a plain PyTorch loop, one cell alone (measure/train_bench.py's, what
+    scripts/train_toy.py ran before the engine): the reference every cell of the engine must
+    equal, byte for byte."""
+    loop = BareLoop(replace(settings, cells=(cell,)))
     for _ in range(settings.epochs):
-        for idx in torch.randperm(len(data), generator=gen).split(settings.batch_size):
-            x = ids[idx]
-            if settings.unk_rate:
-                drop = (torch.rand(x.shape, generator=gen) < settings.unk_rate) & (x > 1)
-                x = torch.where(drop, torch.ones_like(x), x)
-            logits = model(x, lengths[idx])[0]
-            loss = nn.CrossEntropyLoss(ignore_index=-100)(
-                logits.reshape(-1, logits.shape[-1]), y[idx].reshape(-1))
-            opt.zero_grad()
-            loss.backward()
-            if settings.clip:
-                nn.utils.clip_grad_norm_(model.parameters(), settings.clip)
-            opt.step()
-    return model.eval()
+        loop.epoch()
+    return loop.models[cell].eval()
 
 
 def same_weights(a: dict, b: dict) -> bool:
@@ -119,11 +96,11 @@ def test_the_shipped_memory_models_are_reproduced():
     assert not differ
 
 
-def test_snapshots_come_every_quarter_epoch_and_keep_the_weights_they_were_measured_on(
+def test_snapshots_come_every_third_of_an_epoch_and_keep_the_weights_they_were_measured_on(
         small_run):
     trainer, snapshots = small_run
     spe, every = trainer.steps_per_epoch, trainer.every
-    assert every == math.ceil(spe / 4)
+    assert every == math.ceil(spe / SNAPSHOTS_PER_EPOCH) and SNAPSHOTS_PER_EPOCH == 3
     wanted = [0] + [e * spe + k for e in range(SMALL.epochs)
                     for k in [*range(every, spe, every), spe]]
     assert [s.step for s in snapshots] == sorted(set(wanted))

@@ -25,7 +25,7 @@ from lstm_viz.training.data import TaskData
 from lstm_viz.training.settings import TrainSettings
 from lstm_viz.training.snapshot import Snapshot, measure
 
-SNAPSHOTS_PER_EPOCH = 4  # a snapshot every ceil(steps per epoch / 4) steps, and at its end
+SNAPSHOTS_PER_EPOCH = 3  # a snapshot every ceil(steps per epoch / 3) steps, and at its end
 
 
 @dataclass(frozen=True)
