@@ -16,6 +16,7 @@ from lstm_viz.core.notice import Notice
 from lstm_viz.explain import memory as mem
 from lstm_viz.i18n import t
 from lstm_viz.state.repair import make_valid
+from lstm_viz.trained.pin import fixed_values
 from lstm_viz.trained.tasks import TASKS
 from lstm_viz.training import Run
 from lstm_viz.training.export import as_weights, file_bytes, weights_name, with_weights
@@ -39,6 +40,10 @@ def to_gates(run: Run, snapshot, cell: str, lang: str) -> None:
         run, cell, snapshot.epoch, lang)
     s = state.settings().set("weights", weights.name).set("mode", "sentences")
     s = s.set("tokens", task.tokens).set("sentences", "\n".join(task.examples))
+    fixed = fixed_values(weights.name, "sentences", state.upload_configs(),
+                         state.caps().max_embedding_dim) or {}
+    for key, value in fixed.items():  # what the weights fix, set here: no notice to read
+        s = s.set(key, value)
     notices: list[Notice] = []
     state.replace(make_valid(s, state.caps(), notices, state.upload_configs()), notices)
     st.switch_page("app_pages/gates.py")
