@@ -156,8 +156,9 @@ TRAINING = "t_epochs={epochs}&t_seed={seed}"  # the memory race, longer: it outl
 
 async def trainer_student(url: str, index: int, stop: asyncio.Event, epochs: int = 40,
                           replica: str | None = None) -> Student:
-    """Someone watching a training of their own (seed 1000 + ``index``) until ``stop``."""
-    seed = 1000 + index
+    """Someone watching trainings of their own (seeds 1000·(index + 1), then + 1, + 2 …:
+    never another trainer's) until ``stop``."""
+    seed = 1000 * (index + 1)
     s = Student(url, index, query=TRAINING.format(epochs=epochs, seed=seed), kind="trainer")
     try:
         await _open(s, replica, page="train")
