@@ -245,7 +245,8 @@ def rows(url: str, pids: dict, args) -> None:
         settings = {k: getattr(args, k) for k in ("workload", "replicas", "changes",
                                                    "baseline_changes", "pace", "think", "ttl",
                                                    "trainings", "training_epochs")}
-        settings["training_workers"] = os.environ.get("LSTM_VIZ_TRAINING_WORKERS", "process")
+        settings["training_workers"] = (args.training_workers or os.environ.get(
+            "LSTM_VIZ_TRAINING_WORKERS", "process"))
         kept = [{k: v for k, v in row.items() if k != "changes"} for row in out]
         save(args.save, {**settings, "fresh_mb": fresh_mb, "rows": kept}, sys.argv,
              load_at_start=load_at_start)
@@ -284,6 +285,9 @@ def main() -> None:
                          "the class (rows of more than one student; workloads.py)")
     ap.add_argument("--training-epochs", type=int, default=40,
                     help="epochs of each training (default 40: it outlasts a row)")
+    ap.add_argument("--training-workers", choices=("process", "thread"),
+                    help="where the server runs trainings (LSTM_VIZ_TRAINING_WORKERS; "
+                         "default: the app's, process)")
     ap.add_argument("--training-lead", type=float, default=5.0,
                     help="seconds the trainings run before the class starts (default 5)")
     ap.add_argument("--replicas", type=int, choices=(1, 2), default=1,
@@ -299,6 +303,8 @@ def main() -> None:
         return replicated(args)
     port = free_port()
     env = {**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
+    if args.training_workers:
+        env["LSTM_VIZ_TRAINING_WORKERS"] = args.training_workers
     log = open(args.log, "w") if args.log else subprocess.DEVNULL  # noqa: SIM115
     proc = subprocess.Popen([sys.executable, __file__, "--serve", str(port), "--ttl",
                              str(args.ttl)], env=env, stdout=log, stderr=subprocess.STDOUT)

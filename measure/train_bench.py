@@ -9,6 +9,7 @@
    models on the same batches (each cell its epoch alone, nothing measured), at the same
    torch thread count. Medians over ``--epochs`` epochs; target: engine ≤ 1.2× bare.
    Both train to the same bytes (tests/test_training.py checks it; here too, at the end).
+   A third, the engine without snapshots, shows what the loop itself costs.
 2. **Time until the LSTM is right at every distance** of the memory task (≥ 95 % of the
    held-out sentences in every distance column of a snapshot), training the defaults
    from scratch with snapshots, as the page does. Target: ≤ 30 s on 2 cores.
@@ -86,22 +87,24 @@ def per_epoch(settings: TrainSettings, epochs: int) -> dict:
     """Median seconds per epoch of the engine and of the bare loop, in turn."""
     data = TaskData.of(settings)
     trainer, bare = Trainer(settings, data), BareLoop(settings, data)
+    quiet = Trainer(settings, data, snapshots=False)  # the loop alone
     trainer.snapshot()  # the page's snapshot at step 0
-    engine_s, bare_s = [], []
+    engine_s, bare_s, quiet_s = [], [], []
     for _ in range(epochs):
-        start = time.perf_counter()
-        engine_epoch(trainer)
-        engine_s.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        bare.epoch()
-        bare_s.append(time.perf_counter() - start)
+        for loop, times in ((lambda: engine_epoch(trainer), engine_s), (bare.epoch, bare_s),
+                            (lambda: engine_epoch(quiet), quiet_s)):
+            start = time.perf_counter()
+            loop()
+            times.append(time.perf_counter() - start)
     same = all(torch.equal(a, b) for cell, model in trainer.models().items()
                for a, b in zip(model.state_dict().values(),
                                bare.models[cell].state_dict().values(), strict=True))
     engine, plain = statistics.median(engine_s), statistics.median(bare_s)
+    alone = statistics.median(quiet_s)
     return {"engine_s": round(engine, 3), "bare_s": round(plain, 3),
-            "ratio": round(engine / plain, 3), "same_bytes": same, "epochs": epochs,
-            "snapshots_per_epoch": round(trainer.steps_per_epoch / trainer.every, 2)}
+            "ratio": round(engine / plain, 3), "loop_s": round(alone, 3),
+            "loop_ratio": round(alone / plain, 3), "same_bytes": same, "epochs": epochs,
+            "snapshots_per_epoch": -(-trainer.steps_per_epoch // trainer.every)}
 
 
 def until_learned(settings: TrainSettings, cell: str = "LSTM") -> dict:

@@ -116,10 +116,12 @@ def test_the_reaper_stops_an_abandoned_run_by_itself(registry):
 
 def test_ended_runs_are_kept_in_a_bounded_lru_and_a_stopped_one_trains_anew(registry):
     r = registry(size=1, keep=2)  # one at a time: they end in order
+    pinned = r.start(replace(QUICK, seed=99), "lesson", pin=True)  # a lesson's: always kept
     runs = [r.start(replace(QUICK, seed=k), "a") for k in range(3)]
-    for run in runs:
+    for run in (pinned, *runs):
         assert run.ended.wait(60) and run.status == "finished"
     assert r.find(replace(QUICK, seed=0)) is None  # the oldest of three went
+    assert r.find(replace(QUICK, seed=99)) is pinned
     assert r.start(replace(QUICK, seed=2), "b") is runs[2]  # kept: not trained again
     last = runs[2].snapshots[-1]
     assert last.step == runs[2].meta["total_steps"] and last.has_weights

@@ -31,14 +31,17 @@ def settings_of(params: dict) -> TrainSettings:
 
 
 def finished(params: dict, wait: float = WAIT_S) -> Run:
-    """The step's training, finished: the kept run, or one trained now (single-flight: a
-    class arriving together trains it once). TimeoutError / ValueError when it cannot be."""
+    """The step's training, finished: the kept run (pinned: never dropped), or one trained
+    now (single-flight: a class arriving together trains it once). ValueError when it cannot
+    be: training is off here, or it did not end well within ``wait`` seconds."""
     registry, s = training.shared(), settings_of(params)
-    run, end = registry.start(s, WATCHER), time.monotonic() + wait
+    if registry.size == 0 and registry.find(s) is None:
+        raise ValueError("training is off on this server (LSTM_VIZ_MAX_TRAININGS=0)")
+    run, end = registry.start(s, WATCHER, pin=True), time.monotonic() + wait
     while not run.ended.wait(1.0):
         registry.watch(run, WATCHER)  # waiting is watching: the grace period never ends it
         if time.monotonic() > end:
-            raise TimeoutError(f"the lesson's training did not finish in {wait:.0f} s")
+            raise ValueError(f"the lesson's training did not finish in {wait:.0f} s")
     if run.status != "finished":
         raise ValueError(f"the lesson's training {run.status}")
     return run

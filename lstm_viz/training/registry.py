@@ -80,6 +80,7 @@ class Registry:
         self._active: dict[str, Run] = {}
         self._ended: OrderedDict[str, Run] = OrderedDict()
         self._queue: list[Run] = []
+        self._pinned: set[str] = set()  # keys whose ended run the LRU never drops
         self._lock = threading.RLock()
         self._jobs = 0
         self._reaper: threading.Thread | None = None
@@ -91,11 +92,14 @@ class Registry:
         with self._lock:
             return self._active.get(key) or self._ended.get(key)
 
-    def start(self, settings: TrainSettings, session: str) -> Run:
+    def start(self, settings: TrainSettings, session: str, *, pin: bool = False) -> Run:
         """The run of ``settings``: the one already there (single-flight, or kept finished),
-        else a new one, queued and started when a place is free."""
+        else a new one, queued and started when a place is free. ``pin``: once ended, it is
+        kept beyond the LRU's bound (a lesson's run, asked by every student)."""
         key = settings_key(settings)
         with self._lock:
+            if pin:
+                self._pinned.add(key)
             found = self._active.get(key) or self._ended.get(key)
             if found is not None and found.status not in ("stopped", "failed"):
                 found.watchers[session] = self.clock()
@@ -184,8 +188,9 @@ class Registry:
         run.reason = reason if status == "stopped" else ""
         self._active.pop(run.key, None)
         self._ended[run.key] = run
-        while len(self._ended) > self.keep:
-            self._ended.popitem(last=False)
+        evictable = [k for k in self._ended if k not in self._pinned]
+        for key in evictable[: max(0, len(evictable) - self.keep)]:
+            del self._ended[key]
         run.ended.set()
         log.info("training %s %s", run.job, status)
 
