@@ -41,7 +41,7 @@ SCENES = {
     "memory": ("memory", "preset=official"),
     "memory-long": ("memory", "preset=official&m_view=long&m_step=30"),
     "train-race": ("train", "t_view=race"),
-    "train-forget-gate": ("train", "t_view=no-forget-bias"),
+    "train-forget-gate": ("train", "t_view=race"),
     "train-flow": ("train", "t_view=race"),
 }
 # Train scenes: press Start (unless the run is kept already), wait for the training to end,

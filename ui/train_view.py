@@ -76,11 +76,12 @@ def show(run: Run, lang: str) -> None:
             run, history, lang, x_max, marker)), key="train_distance", **CHART)
         st.caption(t("train.distance.read", lang))
     if any(c.gates for c in history.cells.values()):
-        charts.show(charts.live_figure("train_gates", key, view, lambda: figs.gate_lines_spec(
+        charts.show(charts.live_figure("train_gates", key, view, lambda: figs.gate_maps_spec(
             history.epoch, {c: h.gates for c, h in history.cells.items()},
             {g: t(f"train.gate.{g}", lang) for g in ("i", "f", "o", "r", "z")}, x_max=x_max,
             title=t("train.gates.title", lang), x_title=t("train.axis.epoch", lang),
-            y_title=t("train.gates.y", lang), at_epoch=marker)), key="train_gates", **CHART)
+            y_title=t("train.gates.y", lang), colour_title=t("train.gates.colour", lang),
+            at_epoch=marker)), key="train_gates", **CHART)
         st.caption(t("train.gates.read", lang))
     charts.show(charts.live_figure("train_flow", key, (lang, pick), lambda: _flow(
         run, snapshots[pick], lang)), key="train_flow", **CHART)

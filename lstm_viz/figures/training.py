@@ -3,7 +3,7 @@
 ``curves``: the training loss (top) and the accuracy (bottom: held-out solid, training
 dotted) of every cell, chance as a grey line. ``distance_maps``: accuracy by clue–answer
 distance over the epochs, one panel per cell (stacked, the same x as the curves).
-``gate_lines``: the mean of each gate over the epochs, one panel per cell that has gates.
+``gate_maps``: each unit's mean of each gate over the epochs, a panel per cell and gate.
 The gradient flow now is the Memory page's ``flow_lines`` (``lstm_viz.figures.memory``).
 ``at_epoch`` marks a moment (the scrubber's snapshot) with a vertical line.
 
@@ -23,9 +23,6 @@ from lstm_viz.figures.style import SEQUENTIAL, as_array, finish, shape_text
 from lstm_viz.figures.text import plain
 
 CELL_COLOURS = {"RNN": COLOURS[0], "GRU": COLOURS[1], "LSTM": COLOURS[2]}  # as on Memory
-GATE_DASH = {"i": "solid", "f": "solid", "o": "dot", "r": "solid", "z": "dash"}
-GATE_COLOURS = {"i": "#E69F00", "f": "#009E73", "o": "#56B4E9", "r": "#CC79A7",
-                "z": "#0072B2"}
 GRID = "#eeeeee"
 
 
@@ -127,8 +124,9 @@ def distance_maps_spec(epoch, maps: Mapping[str, object], buckets: Sequence[str]
     for row, (cell, z) in enumerate(zs.items(), start=1):
         xref, yref = grid.refs(row, 1)
         xkey, ykey = grid.axes(row, 1)
-        data.append({"type": "heatmap", "z": z.T, "x": x, "y": np.arange(len(buckets)),
-                     "coloraxis": "coloraxis", "xaxis": xref, "yaxis": yref,
+        data.append({"type": "heatmap", "z": z.T, "x": x,
+                     "y": np.arange(len(buckets), dtype=np.int16), "coloraxis": "coloraxis",
+                     "xaxis": xref, "yaxis": yref,
                      "name": plain(cell), "hoverongaps": False, "customdata": [
                          [b] * len(x) for b in labels],
                      "hovertemplate": f"{plain(cell)}: %{{x:.2f}}<br>{plain(y_title)} "
@@ -152,32 +150,50 @@ def distance_maps_spec(epoch, maps: Mapping[str, object], buckets: Sequence[str]
 distance_maps = figure_of(distance_maps_spec)
 
 
-def gate_lines_spec(epoch, gates: Mapping[str, Mapping[str, object]],
-                    names: Mapping[str, str], *, x_max: float, title: str, x_title: str,
-                    y_title: str, at_epoch: float | None = None) -> dict:
-    """``gates[cell][gate]``: (S,) the gate's mean over the epochs; one panel per cell
-    (side by side), y 0 … 1; ``names[gate]`` its legend text."""
+def gate_maps_spec(epoch, gates: Mapping[str, Mapping[str, object]],
+                   names: Mapping[str, str], *, x_max: float, title: str, x_title: str,
+                   y_title: str, colour_title: str, at_epoch: float | None = None) -> dict:
+    """``gates[cell][gate]``: (S, H) each unit's mean of the gate at each snapshot; one
+    heatmap per (cell, gate), a row of panels per cell that has gates, x = epoch, y = unit j,
+    colour 0 … 1 (shut … open); ``names[gate]`` its panel title."""
     x = _epochs(epoch, x_max)
-    cells = [c for c, g in gates.items() if g]
+    cells = {c: g for c, g in gates.items() if g}
     if not cells:
         raise ValueError("gates: expected a cell with gates (GRU, LSTM), got none")
-    grid = subplot_grid(1, len(cells), h_spacing=0.08, v_spacing=0.0,
-                        titles=[plain(c) for c in cells])
-    data, layout = [], dict(grid.layout)
-    for col, cell in enumerate(cells, start=1):
-        xref, yref = grid.refs(1, col)
-        xkey, ykey = grid.axes(1, col)
-        for gate, y in _series(gates[cell], x.shape[0], f"gates[{cell}]").items():
-            data.append(_line(x, y, name=f"{names.get(gate, gate)}", colour=GATE_COLOURS.get(
-                gate, "#999999"), dash=GATE_DASH.get(gate, "solid"), xaxis=xref, yaxis=yref,
-                group=gate))
-        layout[xkey] = {**layout[xkey], **_x_axis(x_max, x_title, yref)}
-        layout[ykey] = {**layout[ykey], "range": [0, 1], "showgrid": True, "gridcolor": GRID,
-                        **({"title": {"text": y_title}} if col == 1 else {})}
-    layout["legend"] = {"orientation": "h", "y": 1.08, "yanchor": "bottom", "x": 0}
-    layout["shapes"] = _markers(at_epoch, [grid.refs(1, c) for c in range(1, len(cells) + 1)])
-    return finish({"data": data, "layout": layout}, title=title, height=340,
-                  margin={"t": 100})
+    cols = max(len(g) for g in cells.values())
+    titles = [f"{plain(c)} · {plain(names.get(g, g))}" if k < len(cg) else ""
+              for c, cg in cells.items() for k, g in enumerate([*cg, *[""] * cols][:cols])]
+    grid = subplot_grid(len(cells), cols, h_spacing=0.05, v_spacing=0.22 / len(cells),
+                        titles=titles)
+    data, layout, refs = [], dict(grid.layout), []
+    for row, (cell, cell_gates) in enumerate(cells.items(), start=1):
+        for col in range(1, cols + 1):
+            xkey, ykey = grid.axes(row, col)
+            if col > len(cell_gates):  # a row shorter than the longest: no panel here
+                layout[xkey] = {**layout[xkey], "visible": False}
+                layout[ykey] = {**layout[ykey], "visible": False}
+                continue
+            gate = list(cell_gates)[col - 1]
+            z = as_array(cell_gates[gate], f"gates[{cell}][{gate}]", "(S, H)", 2)
+            if z.shape[0] != x.shape[0]:
+                raise ValueError(f"gates[{cell}][{gate}]: expected (S={x.shape[0]}, H), got "
+                                 f"{shape_text(z)}")
+            xref, yref = grid.refs(row, col)
+            refs.append((xref, yref))
+            data.append({"type": "heatmap", "z": z.T, "x": x,
+                         "y": np.arange(z.shape[1], dtype=np.int16), "coloraxis": "coloraxis",
+                         "xaxis": xref, "yaxis": yref, "name": f"{plain(cell)} {gate}",
+                         "hoverongaps": False,
+                         "hovertemplate": f"{plain(cell)} {gate}: %{{x:.2f}}, j=%{{y}}"
+                                          "<br>%{z:.3f}<extra></extra>"})
+            layout[xkey] = {**layout[xkey], **_x_axis(x_max, x_title, yref)}
+            layout[ykey] = {**layout[ykey], "range": [-0.5, z.shape[1] - 0.5],
+                            **({"title": {"text": y_title}} if col == 1 else {})}
+    layout["coloraxis"] = {"colorscale": SEQUENTIAL, "cmin": 0.0, "cmax": 1.0,
+                           "colorbar": {"title": {"text": colour_title}, "thickness": 12}}
+    layout["shapes"] = _markers(at_epoch, refs)
+    return finish({"data": data, "layout": layout}, title=title,
+                  height=110 + 210 * len(cells))
 
 
-gate_lines = figure_of(gate_lines_spec)
+gate_maps = figure_of(gate_maps_spec)

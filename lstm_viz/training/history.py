@@ -2,9 +2,9 @@
 buckets, T + 1 words of the probe sentence).
 
 ``History.of(snapshots)``: ``epoch`` (S,), and per cell ``loss``, ``test_loss``,
-``train_accuracy``, ``test_accuracy`` (S,), ``by_distance`` (S, B), ``gates`` {gate: (S,)}
-(the mean over units), ``flow`` (S, T + 1). float32, NaN where a value is missing (the loss
-before the first step, a bucket with no sentence).
+``train_accuracy``, ``test_accuracy`` (S,), ``by_distance`` (S, B), ``gates`` {gate: (S, H)}
+(each unit's mean over the probe's words), ``flow`` (S, T + 1). float32, NaN where a value
+is missing (the loss before the first step, a bucket with no sentence).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ class CellHistory:
     train_accuracy: np.ndarray  # (S,)
     test_accuracy: np.ndarray  # (S,)
     by_distance: np.ndarray  # (S, B); B = 0 for tasks without distances
-    gates: dict[str, np.ndarray]  # σ gate → (S,) its mean over units and probe tokens
+    gates: dict[str, np.ndarray]  # σ gate → (S, H_cell) each unit's mean over probe tokens
     flow: np.ndarray  # (S, T + 1)
 
 
@@ -51,8 +51,7 @@ def _series(values) -> np.ndarray:
 
 
 def _cell(states) -> CellHistory:
-    gates = {g: _series([np.mean(s.gates[g]) for s in states])
-             for g in states[0].gates if g in SIGMOID}
+    gates = {g: _series([s.gates[g] for s in states]) for g in states[0].gates if g in SIGMOID}
     buckets = len(states[0].by_distance)
     return CellHistory(_series([s.loss for s in states]), _series([s.test_loss for s in states]),
                        _series([s.train_accuracy for s in states]),
