@@ -117,7 +117,7 @@ def distance_maps_spec(epoch, maps: Mapping[str, object], buckets: Sequence[str]
         if z.shape != (x.shape[0], len(buckets)):
             raise ValueError(f"maps[{cell}]: expected (S={x.shape[0]}, B={len(buckets)}), "
                              f"got {shape_text(z)}")
-    grid = subplot_grid(len(zs), 1, h_spacing=0.0, v_spacing=0.1 / len(zs),
+    grid = subplot_grid(len(zs), 1, h_spacing=0.0, v_spacing=0.25 / len(zs),
                         titles=[plain(c) for c in zs])
     data, layout = [], dict(grid.layout)
     labels = [plain(b) for b in buckets]
@@ -144,7 +144,7 @@ def distance_maps_spec(epoch, maps: Mapping[str, object], buckets: Sequence[str]
                                         "tickformat": ".0%"}}
     layout["shapes"] = _markers(at_epoch, [grid.refs(r, 1) for r in range(1, len(zs) + 1)])
     return finish({"data": data, "layout": layout}, title=title,
-                  height=90 + 150 * len(zs))
+                  height=100 + 170 * len(zs))
 
 
 distance_maps = figure_of(distance_maps_spec)
@@ -163,7 +163,7 @@ def gate_maps_spec(epoch, gates: Mapping[str, Mapping[str, object]],
     cols = max(len(g) for g in cells.values())
     titles = [f"{plain(c)} · {plain(names.get(g, g))}" if k < len(cg) else ""
               for c, cg in cells.items() for k, g in enumerate([*cg, *[""] * cols][:cols])]
-    grid = subplot_grid(len(cells), cols, h_spacing=0.05, v_spacing=0.22 / len(cells),
+    grid = subplot_grid(len(cells), cols, h_spacing=0.05, v_spacing=0.3 / len(cells),
                         titles=titles)
     data, layout, refs = [], dict(grid.layout), []
     for row, (cell, cell_gates) in enumerate(cells.items(), start=1):
@@ -186,7 +186,8 @@ def gate_maps_spec(epoch, gates: Mapping[str, Mapping[str, object]],
                          "hoverongaps": False,
                          "hovertemplate": f"{plain(cell)} {gate}: %{{x:.2f}}, j=%{{y}}"
                                           "<br>%{z:.3f}<extra></extra>"})
-            layout[xkey] = {**layout[xkey], **_x_axis(x_max, x_title, yref)}
+            bottom = row == len(cells)
+            layout[xkey] = {**layout[xkey], **_x_axis(x_max, x_title if bottom else None, yref)}
             layout[ykey] = {**layout[ykey], "range": [-0.5, z.shape[1] - 0.5],
                             **({"title": {"text": y_title}} if col == 1 else {})}
     layout["coloraxis"] = {"colorscale": SEQUENTIAL, "cmin": 0.0, "cmax": 1.0,
