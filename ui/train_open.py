@@ -66,7 +66,7 @@ def section(run: Run, snapshots: tuple, at: int, lang: str) -> None:
         st.caption(t("train.open.none", lang))
         return
     snapshot = snapshots[k]
-    st.subheader(t("train.open.title", lang, epoch=f"{snapshot.epoch:.2f}"))
+    st.header(t("train.open.title", lang, epoch=f"{snapshot.epoch:.2f}"))
     if k != at:
         st.caption(t("train.open.earlier", lang, epoch=f"{snapshot.epoch:.2f}"))
     cells = list(snapshot.cells)

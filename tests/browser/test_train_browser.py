@@ -1,6 +1,7 @@
 """The Train page in a real Chromium: Start, and the curves grow by themselves (the live
 fragment reruns twice a second, no click); Stop, and they stay as they were, with the
-scrubber to look back."""
+scrubber to look back; and the page with its charts, the scrubber and "open this model"
+has no axe-core violation."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from playwright.sync_api import expect
 
 from lstm_viz.i18n import t
 from tests.browser.conftest import Page
+from tests.browser.test_accessibility import report, violations
 
 pytestmark = pytest.mark.browser
 LINK = "train?t_epochs=40&t_distance=20&t_seed=4242"  # outlasts the test; its own run
@@ -53,3 +55,5 @@ def test_start_the_curves_grow_stop_they_stay(server, page):
     expect(main.get_by_test_id("stPlotlyChart")).to_have_count(4)
     expect(main.get_by_test_id("stSlider")).to_be_visible()  # the scrubber
     expect(main.get_by_role("button", name=t("train.again", "en"))).to_be_enabled()
+    found = violations(page.page)  # the page with every chart, the scrubber, the open section
+    assert found == [], report(found)
