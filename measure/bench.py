@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import sys
 import time
@@ -38,7 +37,7 @@ from lstm_viz.core.config import RNNConfig
 from lstm_viz.core.inputs import InputSpec, make_batch
 from lstm_viz.core.trace import trace
 from lstm_viz.state.presets import PRESETS
-from measure.results import add_save_option, load_average, save, script_argv
+from measure.results import add_save_option, load_average, machine, save, script_argv
 
 OFFICIAL = PRESETS["official"]
 CASES = {  # name → (config, input spec, target ratio trace / bare)
@@ -100,11 +99,6 @@ def _measure(case: str, threads: int, repeats: int, warmup: int, clock) -> Row:
     return Row(case, threads, t, b, t / b, target, t / b <= target, verified)
 
 
-def machine() -> dict:
-    return {"torch": torch.__version__, "python": platform.python_version(),
-            "cpu_count": os.cpu_count(), "processor": platform.processor() or platform.machine()}
-
-
 def format_table(rows: list[Row]) -> str:
     head = (f"{'case':<9} {'threads':>7} {'trace ms':>9} {'bare ms':>9} {'ratio':>7} "
             f"{'target':>7}  meets  verified")
@@ -145,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         m = machine()
         print(f"trace vs bare module forward, median of {args.repeats} after {args.warmup} warm-up "
-              f"({args.clock} clock, torch {m['torch']}, {m['cpu_count']} CPUs, load average "
+              f"({args.clock} clock, torch {m['torch']}, {m['cores']} CPUs, load average "
               f"{' '.join(f'{v:.2f}' for v in os.getloadavg())})")
         print(format_table(rows))
     if args.save:

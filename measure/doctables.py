@@ -20,7 +20,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from measure import tables
+from measure import summaries, tables
+
+_REGISTERED = summaries  # the summaries register their renderers when imported
 
 ROOT = Path(__file__).resolve().parents[1]
 MARKED = re.compile(r"<!-- results:(?P<key>[a-z0-9_:-]+) -->(?P<body>.*?)<!-- /results -->",
@@ -55,10 +57,23 @@ def _body(key: str, old: str) -> str:
     return f"\n{rendered}\n" if old.startswith("\n") else rendered
 
 
-def regenerate(text: str) -> str:
-    """``text`` with every marked block rendered anew from its results."""
-    return MARKED.sub(lambda m: f"<!-- results:{m['key']} -->{_body(m['key'], m['body'])}"
-                                "<!-- /results -->", text)
+RENDER_ERRORS = (KeyError, FileNotFoundError, ValueError)
+
+
+def regenerate(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """``text`` with every marked block rendered anew from its results, and the blocks that
+    cannot be rendered (key, why): those keep their text."""
+    problems = []
+
+    def block(m: re.Match) -> str:
+        try:
+            body = _body(m["key"], m["body"])
+        except RENDER_ERRORS as err:
+            problems.append((m["key"], f"cannot be rendered: {err}"))
+            body = m["body"]
+        return f"<!-- results:{m['key']} -->{body}<!-- /results -->"
+
+    return MARKED.sub(block, text), problems
 
 
 def stale(paths: list[Path]) -> list[tuple[Block, str]]:
@@ -70,17 +85,17 @@ def stale(paths: list[Path]) -> list[tuple[Block, str]]:
             try:
                 if _body(block.key, block.body) != block.body:
                     found.append((block, "differs from its results file"))
-            except (KeyError, FileNotFoundError, ValueError) as err:
+            except RENDER_ERRORS as err:
                 found.append((block, f"cannot be rendered: {err}"))
     return found
 
 
 def write(paths: list[Path]) -> list[Path]:
-    """Regenerate every marked block in place; return the files that changed."""
+    """Regenerate every block that can be in place; return the files that changed."""
     changed = []
     for path in paths:
         text = path.read_text(encoding="utf-8")
-        if (new := regenerate(text)) != text:
+        if (new := regenerate(text)[0]) != text:
             path.write_text(new, encoding="utf-8")
             changed.append(path)
     return changed

@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -43,6 +42,7 @@ from lstm_viz.i18n import t
 from lstm_viz.state.query import to_query
 from lstm_viz.state.repair import make_valid
 from lstm_viz.state.settings import from_preset
+from measure import results
 from measure.perf_js import FIRST_CHART, LARGEST, LOADED, MARK, REDRAWN, WHY_NOT
 from measure.results import add_save_option, save, script_argv
 from serving.appserver import (
@@ -203,13 +203,9 @@ def cold_rows(browser, app_url: str, cases: dict, repeats: int) -> list[Row]:
 
 
 def machine() -> dict:
+    """``measure.results.machine()`` with the date, Chromium's version and the load average."""
     chromium = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True)
-    import streamlit
-
-    cpu = next((line.split(":", 1)[1].strip() for line in
-                Path("/proc/cpuinfo").read_text().splitlines() if "model name" in line), "?")
-    return {"date": time.strftime("%Y-%m-%d %H:%M %Z"), "cpus": os.cpu_count(), "cpu": cpu,
-            "python": platform.python_version(), "streamlit": streamlit.__version__,
+    return {**results.machine(), "date": time.strftime("%Y-%m-%d %H:%M %Z"),
             "chromium": chromium.stdout.strip(), "load_before": os.getloadavg()}
 
 

@@ -3,93 +3,33 @@
 ``python scripts/tables.py`` puts each renderer's Markdown between the markers
 ``<!-- results:<key> -->`` and ``<!-- /results -->`` of README.md and docs/*.md
 (measure/doctables.py). A key is ``<name>`` or ``<name>:<table>``; ``<name>`` is the results
-file docs/results/<name>.json (``measure.results.save``) unless ``SOURCES`` names another
-reader. A new measuring tool adds its renderer here with ``@renderer("<key>")`` and ends
-the table with ``caption(record)``: the command, date, machine and load average it came from.
+file docs/results/<name>.json (``measure.results.save``) unless a ``source`` names another
+reader. A new measuring tool adds its renderer here with ``@renderer("<key>")`` and ends the
+table with ``caption(record)``: the command, date, machine and load average it came from.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from collections.abc import Sequence
 from pathlib import Path
 
-from measure import results
+from measure.markdown import (
+    RENDERERS,
+    Record,
+    caption,
+    pct,
+    ratio,
+    render,
+    renderer,
+    signed,
+    source,
+    table,
+)
 
+__all__ = ["RENDERERS", "render"]  # what measure/doctables.py asks
 ROOT = Path(__file__).resolve().parents[1]
 TRAINED = ROOT / "lstm_viz" / "trained"
-
-Record = dict
-RENDERERS: dict[str, Callable[[Record], str]] = {}
-SOURCES: dict[str, Callable[[], Record]] = {}
-
-
-def renderer(key: str):
-    def register(fn: Callable[[Record], str]) -> Callable[[Record], str]:
-        if key in RENDERERS:
-            raise ValueError(f"two renderers for {key!r}")
-        RENDERERS[key] = fn
-        return fn
-    return register
-
-
-def source(name: str):
-    """Register where the results ``name`` come from when not docs/results/<name>.json."""
-    def register(fn: Callable[[], Record]) -> Callable[[], Record]:
-        SOURCES[name] = fn
-        return fn
-    return register
-
-
-def render(key: str) -> str:
-    """The Markdown of ``key`` from its results (KeyError: no such renderer)."""
-    if key not in RENDERERS:
-        raise KeyError(f"no renderer {key!r} in measure/tables.py")
-    name = key.split(":", 1)[0]
-    record = SOURCES[name]() if name in SOURCES else results.load(name)
-    return RENDERERS[key](record)
-
-
-# --- helpers -------------------------------------------------------------------------------
-
-def table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
-def signed(x: float, digits: int = 2) -> str:
-    """``+0.97`` / ``−2.05`` (a real minus sign)."""
-    return f"{x:+.{digits}f}".replace("-", "−")
-
-
-def pct(x: float) -> str:
-    return f"{x:.1%}"
-
-
-def ratio(x: float, digits: int = 2) -> str:
-    return f"{x:.{digits}f}×"
-
-
-def when(record: Record) -> str:
-    """``2026-12-07 21:10 UTC``."""
-    return datetime.fromisoformat(record["date"]).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def loads(values: Sequence[float]) -> str:
-    return " / ".join(f"{v:.2f}" for v in values)
-
-
-def caption(record: Record) -> str:
-    """Where a table's figures come from: command, date, machine, load average."""
-    m = record["machine"]
-    start = (f"{loads(record['load_average_start'])} at the start, "
-             if record.get("load_average_start") else "")
-    return (f"<sub>`{record['command']}` · {when(record)} · {m['cpu']}, {m['cores']} cores, "
-            f"Python {m['python']}, torch {m['torch']}, Streamlit {m['streamlit']} · load "
-            f"average (1 / 5 / 15 min) {start}{loads(record['load_average'])} at the end · "
-            f"docs/results/{record['name']}.json</sub>")
 
 
 # --- the trained models (lstm_viz/trained/*.json, written by scripts/train_toy.py) ----------
@@ -160,6 +100,12 @@ def trained_by_distance(record: Record) -> str:
     return table(header, rows) + "\n\n" + trained_caption(record)
 
 
+@renderer("trained:rnn_at_0")
+def trained_rnn_at_0(record: Record) -> str:
+    """The plain RNN's accuracy on one-word sentences (a figure inside a sentence)."""
+    return pct(record["figures"]["memory-rnn"]["accuracy"]["by_distance"]["0-0"])
+
+
 # --- measure/bench.py: trace against the bare module ----------------------------------------
 
 @renderer("bench")
@@ -175,66 +121,158 @@ def bench(record: Record) -> str:
               f"{f['clock']} clock.\n\n" + caption(record))
 
 
-# --- issue 21: training (measure/train_bench.py; measure/load.py --trainings) ---------------
+@renderer("trace_parts")
+def trace_parts(record: Record) -> str:
+    rows = []
+    for case, p in record["figures"]["cases"].items():
+        floor = p["bare"] + p["layers"] + p["products"]
+        rel = [f"{p[k]:.3g} ms ({p[k] / p['bare']:.1f}×)" for k in ("layers", "products")]
+        rows.append([case, f"{p['bare']:.3g} ms", *rel,
+                     f"**{floor / p['bare']:.1f}×**", f"{p['trace'] / p['bare']:.1f}×",
+                     f"{(p['trace'] - floor) / p['bare']:.1f}×"])
+    return (table(["case", "bare", "layers below the last", "gate products", "floor = sum",
+                   "trace", "rest"], rows)
+            + f"\n\n{record['figures']['clock'].capitalize()} time, medians of "
+              f"{record['figures']['repeats']}.\n\n" + caption(record))
 
-@renderer("train_bench")
-def train_bench(record: Record) -> str:
+
+# --- measure/memory_bench.py: the Memory page ------------------------------------------------
+
+@renderer("memory_bench")
+def memory_engine(record: Record) -> str:
     f = record["figures"]
+    columns = ["replicate", "per step", "jacrev", "flows", "trace"]
+    rows = [[f"`{name}`", *(f"{ms[c]:.1f}" for c in columns)]
+            for name, ms in f["engine_ms"].items()]
+    return (table([f"model (L = {f['words']} words)", "connectivity: replicate",
+                   "one pass per step", "`torch.func.jacrev`", "gradient flows", "trace"], rows)
+            + f"\n\nms, medians of {f['repeats']}, one thread.\n\n" + caption(record))
+
+
+@renderer("memory_bench:pages")
+def memory_pages(record: Record) -> str:
+    f, p = record["figures"], record["figures"]["pages"]
+    met = "met" if p["ratio"] <= p["target"] else "not met"
+    return (table(["page rerun after a new sentence (AppTest)", "ms", "ratio", "target"], [
+        ["Gates (`weights=memory-lstm`)", f"{p['gates_ms']:.0f}", "1", ""],
+        ["Memory (three models)", f"{p['memory_ms']:.0f}", f"**{ratio(p['ratio'])}**",
+         f"≤ {p['target']:g}×: {met}"]])
+        + f"\n\nL = {f['words']} words, medians of {f['repeats']}.\n\n" + caption(record))
+
+
+# --- measure/server_cpu.py: server CPU per rerun against a floor page -------------------------
+
+@renderer("server_cpu")
+def server_cpu(record: Record) -> str:
+    f = record["figures"]
+    what = "a new seed every rerun" if f["change"] else "the official preset, unchanged"
+    rows = [[r["page"], r["elements"], f"{r['ours_cpu_ms']:.1f}", f"{r['floor_cpu_ms']:.1f}",
+             f"**{ratio(r['ratio'])}**", "yes" if r["ratio"] <= f["target"] else "no",
+             f"{r['load_before'][0]:.1f} → {r['load_after'][0]:.1f}"] for r in f["rows"]]
+    return (table(["page", "elements", "lstm-viz CPU ms", "floor CPU ms", "ratio",
+                   f"≤ {f['target']:g}×", "load (1 min)"], rows)
+            + f"\n\nServer CPU per rerun ({what}), {f['rounds']} rounds of {f['reruns']} "
+              f"reruns of each page and of the floor page, alternately.\n\n" + caption(record))
+
+
+RENDERERS["server_cpu-change"] = server_cpu
+
+
+# --- measure/load.py: a class of simulated students -------------------------------------------
+
+def kinds(row: dict) -> list[str]:
+    return [k for k in ("class", "official", "medium") if k in row]
+
+
+def _latency(row: dict, key: str, digits: int = 3) -> str:
+    return " / ".join(f"{row[k][key]:.{digits}f}" for k in kinds(row))
+
+
+@renderer("load")
+def load(record: Record) -> str:
+    f = record["figures"]
+    single = f["rows"][0]
     rows = []
     for r in f["rows"]:
-        learn = r.get("learn") or {}
-        learned = ("not within the run" if learn.get("seconds") is None else
-                   f"epoch {learn['epoch']:g}: **{learn['seconds']:.1f} s**")
-        rows.append([r["threads"], f"{r['engine_s']:.3f}", f"{r['bare_s']:.3f}",
-                     f"**{ratio(r['ratio'])}**", "yes" if r["ratio"] <= f["target_ratio"]
-                     else "no", f"{r['loop_s']:.3f} ({ratio(r['loop_ratio'])})",
-                     "yes" if r["same_bytes"] else "**NO**", learned,
-                     "yes" if learn.get("seconds") is not None
-                     and learn["seconds"] <= f["target_learn_s"] else "no"])
-    epochs = f["rows"][0]["epochs"]
-    per_epoch = f["rows"][0]["snapshots_per_epoch"]
-    return (table(["threads", "engine s / epoch", "bare loop s / epoch", "ratio (target "
-                   f"≤ {f['target_ratio']:g}×)", "meets", "engine without snapshots",
-                   "same bytes",
-                   "LSTM right at every distance", f"≤ {f['target_learn_s']:g} s"], rows)
-            + f"\n\nThe memory task's defaults (RNN, GRU and LSTM side by side, the shipped "
-              f"recipe); medians of {epochs} epochs each, the two loops in turn; the engine "
-              f"with its snapshots ({per_epoch:g} per epoch), measured and copied. \"Right at "
-              "every distance\": ≥ 95 % of the held-out sentences in every distance column "
-              "of a snapshot, training from scratch.\n\n" + caption(record))
+        over = " / ".join(ratio(r[k]["p95_s"] / single[k]["p95_s"], 1) for k in kinds(r))
+        cores = r["server_cpu_s"] / r["wall_s"]
+        rows.append([r["sessions"], _latency(r, "p50_s"), f"**{_latency(r, 'p95_s')}**",
+                     over if r is not single else "1", _latency(r, "max_s", 2),
+                     len(r["errors"]), sum(r[k]["count"] for k in kinds(r)),
+                     f"{r['server_cpu_s']:.1f} s / {r['wall_s']:.0f} s ({cores:.2f} core)",
+                     f"{r['start_mb']:.0f} → {r['peak_mb']:.0f}",
+                     f"{r['load_before'][0]:.1f} → {r['load_after'][0]:.1f}"])
+    shown = " / ".join(kinds(single))
+    return (table(["students", f"p50 s ({shown})", "p95 s", "p95 ÷ single user", "max s",
+                   "errors", "changes", "server CPU", "RSS MB start → peak", "load (1 min)"],
+                  rows)
+            + f"\n\n{_workload(f)}\n\n" + caption(record))
 
 
-TRAIN_LOAD = {"none": "train-load-none", "thread": "train-load-thread",
-              "process": "train-load-process"}  # runner → its results file
+def _workload(f: dict) -> str:
+    where = ("two replicas behind HAProxy" if f["replicas"] == 2 else "one app process")
+    if f["workload"] == "calm":
+        pace = f"a change every ~{f['think']:g} s (official and medium links)"
+    else:
+        pace = (f"a change every {f['pace'][0]:g}–{f['pace'][1]:g} s; the single user makes "
+                f"{f['baseline_changes']}, the others {f['changes']} each")
+    return f"The {f['workload']} workload on {where}: {pace}."
 
 
-@source("train_load")
-def _train_load() -> Record:
-    return {"name": "train_load",
-            "figures": {kind: results.load(name) for kind, name in TRAIN_LOAD.items()}}
+for _name in ("load-class", "load-replicas", "load-calm"):
+    RENDERERS[_name] = load
 
 
-def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:.0f}"
+# --- measure/perf.py: in the browser -----------------------------------------------------------
+
+@renderer("perf")
+def perf(record: Record) -> str:
+    f = record["figures"]
+    rows = [[r["metric"], r["case"], r["page"], r["size"], f"{r['ours_s']:.2f}",
+             f"{r['floor_s']:.2f}", f"**{ratio(r['ratio'])}**",
+             f"≤ {r['target']:g}×: {'yes' if r['ratio'] <= r['target'] else 'no'}",
+             f"{r['ours_run_s']:.2f} / {r['floor_run_s']:.2f}" if "ours_run_s" in r else ""]
+            for r in f["rows"]]
+    return (table(["measured", "case", "page", "largest chart", "lstm-viz s", "floor s",
+                   "ratio", "target", "run end s (ours / floor)"], rows)
+            + f"\n\nMedians of {f['cold_repeats']} cold starts, {f['loads']} full loads and "
+              f"{f['repeats']} sidebar changes per row, lstm-viz and the floor alternately; "
+              f"{f['chromium']}, headless.\n\n" + caption(record))
 
 
-@renderer("train_load")
-def train_load(record: Record) -> str:
-    runs = record["figures"]
-    base = runs["none"]["figures"]["rows"][-1]["class"]["p95_s"]
-    rows = []
-    for kind, run in runs.items():
-        row, f = run["figures"]["rows"][-1], run["figures"]
-        trainer = row.get("trainer")
-        ratio_p95 = row["class"]["p95_s"] / base
-        rows.append([f"{f.get('trainings', 0)}" + ("" if kind == "none" else f" ({kind})"),
-                     row["sessions"], _ms(row["class"]["p50_s"]),
-                     _ms(row["class"]["p95_s"]), f"**{ratio(ratio_p95)}**",
-                     "–" if kind == "none" else ("yes" if ratio_p95 <= 2 else "no"),
-                     _ms(row["class"]["max_s"]), _ms(trainer["p95_s"]) if trainer else "–",
-                     f"{row['server_cpu_s']:g} / {row.get('worker_cpu_s', 0):g}",
-                     len(row["errors"])])
-    return (table(["trainings (where)", "students", "class p50 ms", "class p95 ms",
-                   "p95 / without", "≤ 2×", "class max ms", "live view p95 ms",
-                   "CPU s: server / workers", "errors"], rows)
-            + "\n\n" + "<br>".join(caption(run) for run in runs.values()))
+# --- measure/first_visit.py: the first student after a start -----------------------------------
+
+@renderer("first_visit")
+def first_visit(record: Record) -> str:
+    f = record["figures"]
+    pages = list(next(iter(f["medians"].values()))["pages_s"])
+    rows = [[label, f"{m['health_s']:.1f} s",
+             f"{m['warm_s']:.1f} s" if m["warm_s"] is not None else "–",
+             *(f"**{v:.2f}**" if k == 0 else f"{v:.2f}"
+               for k, v in enumerate(m["pages_s"].values()))]
+            for label, m in f["medians"].items()]
+    return (table(["server started", "health after start", "warm-up after health", *pages],
+                  rows)
+            + f"\n\nSeconds from a rerun to its `script_finished` for the first student's visit "
+              f"of every page, medians of {f['repeats']} starts each.\n\n" + caption(record))
+
+
+@renderer("first_visit:warm")
+def first_visit_warm(record: Record) -> str:
+    """How long the warm-up takes after the health check (a figure inside a sentence)."""
+    return f"{record['figures']['medians']['warm-up']['warm_s']:.1f} s"
+
+
+# --- measure/payload.py: what each page sends ---------------------------------------------------
+
+@renderer("payload")
+def payload(record: Record) -> str:
+    f = record["figures"]
+    kb = lambda n: f"{n / 1024:.1f}"  # noqa: E731
+    rows = [[r["config"], r["page"], r["charts"], kb(r["chart_bytes"]), kb(r["largest_chart"]),
+             kb(r["page_bytes"]), f"{f['budget'][r['config']] / 1024:.0f}"] for r in f["rows"]]
+    return (table(["configuration", "page", "charts", "chart KB", "largest chart KB",
+                   "page KB", "chart budget KB"], rows) + "\n\n" + caption(record))
+
+
+from measure import train_tables  # noqa: E402,F401 (registers the training tables)

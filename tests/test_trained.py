@@ -26,7 +26,7 @@ from lstm_viz.training import Trainer, TrainSettings, train_cell
 
 BRIEF = {"sentiment": ("LSTM", 3, 0.95), "brackets": ("LSTM", 3, 0.95),  # cell, epochs, and
          "memory": ("GRU", 6, 0.95)}  # the test accuracy to reach (memory: GRU learns first)
-FAILS = {"memory-rnn"}  # the long-range task the plain RNN does not learn (README, Memory page)
+FAILS = {"memory-rnn"}  # the long-range task the plain RNN does not learn (docs/TRAINED.md)
 
 
 def shipped(name: str) -> ToyModel:
