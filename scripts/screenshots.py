@@ -107,48 +107,38 @@ def shoot(browser, url: str, lang: str, page_name: str, query: str, path: Path,
         page.goto(f"{url}/{({**PAGES, **SCENE_PAGES})[page_name]}?{query}&lang={lang}")
         settle(page)
         if path.stem in TRAINED:
-            return _trained(page, path, TRAINED[path.stem])
+            _trained(page)
         for text in ANSWERS.get(path.stem, ()):
             box = page.locator("[data-testid=stForm] input[type=text]")
             box.fill(text)
             box.press("Enter")
             page.wait_for_timeout(500)  # the rerun starts
             settle(page)
-        full = max(page.evaluate(SHOT_HEIGHT, max_height), height)
-        page.set_viewport_size({"width": width, "height": full})
-        page.wait_for_timeout(300)  # the window grew: let Streamlit lay out again
-        settle(page)
+        chart = TRAINED.get(path.stem)  # None: the whole page
+        if chart is None:
+            full = max(page.evaluate(SHOT_HEIGHT, max_height), height)
+            page.set_viewport_size({"width": width, "height": full})
+            page.wait_for_timeout(300)  # the window grew: let Streamlit lay out again
+            settle(page)
         page.evaluate("document.fonts.ready")
         if page.get_by_test_id("stException").count() or errors:
             raise RuntimeError(f"{page.url}: the app showed an error {errors}")
         path.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(path), animations="disabled", caret="hide")
+        target = page if chart is None else page.get_by_test_id("stPlotlyChart").nth(chart)
+        target.screenshot(path=str(path), animations="disabled", caret="hide")
         optimise(path)
         return path
     finally:
         ctx.close()
 
 
-def _trained(page, path: Path, chart: int | None) -> Path:
-    """Start the page's training (or find it kept), wait for its end, shoot."""
+def _trained(page) -> None:
+    """Start the page's training (unless it is kept already) and wait for its end."""
     start = page.locator(".st-key-train_start button")
     if start.is_enabled():
         start.click()
     page.get_by_test_id("stAlertContentSuccess").wait_for(timeout=TRAINING_S * 1000)
     settle(page)
-    target = page.get_by_test_id("stPlotlyChart").nth(chart) if chart is not None else page
-    if chart is None:
-        full = max(page.evaluate(SHOT_HEIGHT, TALL.get(path.stem, 2800)), 1000)
-        page.set_viewport_size({"width": page.viewport_size["width"], "height": full})
-        page.wait_for_timeout(300)
-        settle(page)
-    page.evaluate("document.fonts.ready")
-    if page.get_by_test_id("stException").count():
-        raise RuntimeError(f"{page.url}: the app showed an error")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    target.screenshot(path=str(path), animations="disabled", caret="hide")
-    optimise(path)
-    return path
 
 
 def run(url: str, args) -> list[Path]:
