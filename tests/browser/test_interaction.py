@@ -66,7 +66,7 @@ def test_sidebar_changes_redraw_the_grid_and_the_url(server, page):
 
 
 def _worked_heading(p: Page) -> str:
-    return p.main().locator("h3").filter(has_text=re.compile("Worked math")).inner_text()
+    return p.main().locator("h2").filter(has_text=re.compile("Worked math")).inner_text()
 
 
 def _gate_line(p: Page, gate: str) -> str:
@@ -82,14 +82,14 @@ def test_gates_slider_and_play_move_the_worked_math(server, page):
 
     slider = page.main().get_by_role("slider", name=t("gates.step", "en"))
     page.after(lambda: (slider.focus(), slider.press("ArrowRight")))
-    expect(page.main().locator("h3").filter(has_text="Worked math")).to_contain_text("t = 1")
+    expect(page.main().locator("h2").filter(has_text="Worked math")).to_contain_text("t = 1")
     assert _gate_line(page, "i").endswith(f"= {num(float(i_gate[0, 1, 0]))}\\end{{aligned}}")
     rows = [s for s in page.chart(0)["shapes"] if s["name"].startswith("selected ")]
     assert rows and all(s["y0"] < 1 < s["y1"] for s in rows)  # the outlined row: t = 1
 
     play = page.main().get_by_role("button", name=t("gates.play", "en"))
     play.click()
-    heading = page.main().locator("h3").filter(has_text="Worked math")
+    heading = page.main().locator("h2").filter(has_text="Worked math")
     for step in (2, 3, 4):  # one token per second, then it stops by itself at the end
         expect(heading).to_contain_text(f"t = {step}", timeout=30_000)
     expect(page.main().get_by_role("button", name=t("gates.play", "en"))).to_be_visible(
