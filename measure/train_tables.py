@@ -4,8 +4,7 @@ class beside two trainings (``measure/load.py --trainings``), JSON in, Markdown 
 
 from __future__ import annotations
 
-from measure import results
-from measure.markdown import Record, caption, ratio, renderer, source, table
+from measure.markdown import Record, caption, ratio, renderer, several, table
 
 
 @renderer("train_bench")
@@ -39,10 +38,7 @@ TRAIN_LOAD = {"none": "train-load-none", "thread": "train-load-thread",
               "process": "train-load-process"}  # runner → its results file
 
 
-@source("train_load")
-def _train_load() -> Record:
-    return {"name": "train_load",
-            "figures": {kind: results.load(name) for kind, name in TRAIN_LOAD.items()}}
+several("train_load", tuple(TRAIN_LOAD.values()))
 
 
 def _ms(seconds: float) -> str:
@@ -51,7 +47,7 @@ def _ms(seconds: float) -> str:
 
 @renderer("train_load")
 def train_load(record: Record) -> str:
-    runs = record["figures"]
+    runs = {kind: record["figures"][name] for kind, name in TRAIN_LOAD.items()}
     base = runs["none"]["figures"]["rows"][-1]["class"]["p95_s"]
     rows = []
     for kind, run in runs.items():

@@ -166,3 +166,21 @@ def test_bad_settings_in_a_link_are_repaired_with_a_notice(query):
     shown = " ".join(w.value for w in at.warning).replace("\\", "")
     assert all(key in shown for key in query)
     assert training.repair(settings_of(at.session_state["page_values"]["train"]))[1] == []
+
+
+def test_a_full_server_queues_the_next_training_and_says_its_place():
+    size = training.shared().size
+    owners = [started(LONG, 9100 + k) for k in range(size)]  # every place taken (paused)
+    for at in owners:
+        at.button(key="train_pause").click().run()
+    waiting = started(LONG, 9199)
+    run = _run(waiting)
+    assert run.status == "queued" and training.shared().position(run) == 1
+    said = t("train.queued", "en", position=1, size=size)
+    assert said in [i.value for i in waiting.info]
+    owners[0].button(key="train_stop").click().run()  # a place frees: it starts by itself
+    poll(waiting, lambda a: _run(a).status == "running")
+    for at in (*owners[1:], waiting):
+        at.button(key="train_stop").click().run()
+    for at in (*owners, waiting):
+        poll(at, lambda a: _run(a).status == "stopped")
