@@ -21,6 +21,7 @@ import os
 import pickle
 import queue
 import threading
+import time
 from collections.abc import Callable
 
 import torch
@@ -162,17 +163,24 @@ class ProcessRunner:
         self._pending: dict[int, list[str]] = {}  # commands sent before a worker took the job
         self._lock = threading.Lock()  # the workers' list, their jobs, and every send
 
-    def _reserve(self) -> _Worker:
-        """An idle worker, or a new one (started outside the lock: it takes a while)."""
-        with self._lock:
-            self._workers = [w for w in self._workers if w.process.is_alive()]
-            idle = [w for w in self._workers if w.job is None]
-            if idle:
-                idle[0].job = RESERVED
-                return idle[0]
-            if len(self._workers) + self._starting >= self.size:
-                raise RuntimeError("no idle training worker")  # the registry keeps count
-            self._starting += 1
+    def _reserve(self, wait: float = 5.0) -> _Worker:
+        """An idle worker, or a new one (started outside the lock: it takes a while). The
+        registry starts a training only when a place is free; ``wait`` covers a worker that
+        is being replaced."""
+        deadline = time.monotonic() + wait
+        while True:
+            with self._lock:
+                self._workers = [w for w in self._workers if w.process.is_alive()]
+                idle = [w for w in self._workers if w.job is None]
+                if idle:
+                    idle[0].job = RESERVED
+                    return idle[0]
+                if len(self._workers) + self._starting < self.size:
+                    self._starting += 1
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError("no idle training worker")
+            time.sleep(0.05)
         try:
             worker = _Worker(self._ctx, self.threads or torch.get_num_threads())
         finally:
@@ -190,7 +198,8 @@ class ProcessRunner:
                          name=f"training-{job}-reader").start()
 
     def _run(self, job: int, settings: TrainSettings, emit: Emit) -> None:
-        """Send the training to a worker, then hand its messages to ``emit`` to the end."""
+        """Send the training to a worker, then hand its messages to ``emit`` to the end. The
+        worker is free again before its end is told: the registry starts the next at once."""
         worker = None
         try:
             worker = self._reserve()
@@ -201,19 +210,23 @@ class ProcessRunner:
                     worker.conn.send(command)
             while True:
                 message = pickle.loads(worker.conn.recv_bytes())
-                emit(message)
                 if message[0] == "end":
+                    self._release(job, worker)
+                    emit(message)
                     return
+                emit(message)
         except (EOFError, OSError, RuntimeError) as err:
             log.warning("training %s: worker lost: %r", job, err)
-            emit(("end", "failed", f"the training worker stopped ({type(err).__name__})"))
             if worker is not None:
                 worker.process.kill()
-        finally:
-            with self._lock:
-                self._pending.pop(job, None)
-                if worker is not None:
-                    worker.job = None
+            self._release(job, worker)
+            emit(("end", "failed", f"the training worker stopped ({type(err).__name__})"))
+
+    def _release(self, job: int, worker: _Worker | None) -> None:
+        with self._lock:
+            self._pending.pop(job, None)
+            if worker is not None:
+                worker.job = None
 
     def send(self, job: int, command: str) -> None:
         with self._lock:
