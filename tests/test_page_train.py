@@ -184,3 +184,19 @@ def test_a_full_server_queues_the_next_training_and_says_its_place():
         at.button(key="train_stop").click().run()
     for at in (*owners, waiting):
         poll(at, lambda a: _run(a).status == "stopped")
+
+
+def test_a_link_into_the_page_from_inside_the_app_brings_its_settings():
+    """A lesson's "see it on the Train page" link (page_link with the run's t_* keys)."""
+    at = open_app({"t_epochs": "3"}, "gates")
+    for key, value in {"t_epochs": "8", "t_lr": "1e9"}.items():
+        at.query_params[key] = value
+    at.switch_page("app_pages/train.py").run()
+    assert not at.exception
+    values = at.session_state["page_values"]["train"]
+    assert (values["t_epochs"], values["t_lr"]) == (8, 1.0)
+    assert at.number_input(key="w_t_epochs").value == 8
+    assert any("t_lr" in w.value.replace("\\", "") for w in at.warning)  # repaired, said so
+    at.switch_page("app_pages/gates.py").run()
+    at.switch_page("app_pages/train.py").run()  # a plain navigation: the session's stay
+    assert at.session_state["page_values"]["train"]["t_epochs"] == 8
