@@ -65,19 +65,19 @@ def show(run: Run, lang: str) -> None:
     snapshots = run.view()
     at = _scrubbed(run, snapshots, lang)
     pick = len(snapshots) - 1 if at is None else at
-    history = History.of(snapshots)
     key, view = f"train\x1f{run.key}\x1f{run.job}", (lang, len(snapshots), at)
-    x_max, marker = float(run.settings.epochs), None if at is None else float(history.epoch[at])
+    history = lambda: _history(key, len(snapshots), snapshots)  # noqa: E731 (on a miss only)
+    x_max, marker = float(run.settings.epochs), None if at is None else snapshots[at].epoch
     charts.show(charts.live_figure("train_curves", key, view, lambda: _curves(
-        run, history, lang, x_max, marker)), key="train_curves", **CHART)
+        run, history(), lang, x_max, marker)), key="train_curves", **CHART)
     st.caption(t("train.curves.read", lang))
     if run.meta["buckets"]:
         charts.show(charts.live_figure("train_distance", key, view, lambda: _distance(
-            run, history, lang, x_max, marker)), key="train_distance", **CHART)
+            run, history(), lang, x_max, marker)), key="train_distance", **CHART)
         st.caption(t("train.distance.read", lang))
-    if any(c.gates for c in history.cells.values()):
+    if any(c.gates for c in snapshots[0].cells.values()):
         charts.show(charts.live_figure("train_gates", key, view, lambda: figs.gate_maps_spec(
-            history.epoch, {c: h.gates for c, h in history.cells.items()},
+            history().epoch, {c: h.gates for c, h in history().cells.items()},
             {g: t(f"train.gate.{g}", lang) for g in ("i", "f", "o", "r", "z")}, x_max=x_max,
             title=t("train.gates.title", lang), x_title=t("train.axis.epoch", lang),
             y_title=t("train.gates.y", lang), colour_title=t("train.gates.colour", lang),
@@ -88,6 +88,12 @@ def show(run: Run, lang: str) -> None:
     st.caption(t("train.flow.read", lang))
     if at is not None:
         train_open.section(run, snapshots, at, lang)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)  # shared, read-only
+def _history(run_key: str, count: int, _snapshots: tuple) -> History:
+    """The run's first ``count`` snapshots as arrays, once for every figure and watcher."""
+    return History.of(_snapshots)
 
 
 def _curves(run: Run, history: History, lang: str, x_max: float, marker) -> dict:
