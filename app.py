@@ -18,6 +18,7 @@ PAGES = [  # (file in app_pages/, URL path, icon); the first is the default page
     ("packing", "packing", ":material/inventory_2:"),
     ("learn", "learn", ":material/school:"),
     ("memory", "memory", ":material/history:"),
+    ("train", "train", ":material/model_training:"),
 ]
 
 FAVICON = Path(__file__).parent / "ui" / "favicon.png"  # local: no icon fetched from a CDN

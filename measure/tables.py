@@ -273,3 +273,6 @@ def payload(record: Record) -> str:
              kb(r["page_bytes"]), f"{f['budget'][r['config']] / 1024:.0f}"] for r in f["rows"]]
     return (table(["configuration", "page", "charts", "chart KB", "largest chart KB",
                    "page KB", "chart budget KB"], rows) + "\n\n" + caption(record))
+
+
+from measure import train_tables  # noqa: E402,F401 (registers the training tables)

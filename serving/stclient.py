@@ -42,6 +42,8 @@ class Session:
     title: str = ""  # the page's first heading (st.title) in the last run
     errors: list = field(default_factory=list)
     record: list | None = None  # when a list: every delta ForwardMsg of the last run
+    buttons: dict[str, str] = field(default_factory=dict)  # a button's key → its widget id
+    auto_rerun: dict[str, float] = field(default_factory=dict)  # fragment id → its period (s)
 
     def connect(self, cookie: str | None = None):
         from websockets.asyncio.client import connect
@@ -50,8 +52,10 @@ class Session:
         return connect(self.url.replace("http", "ws") + "/_stcore/stream",
                        subprotocols=["streamlit"], max_size=None, additional_headers=headers)
 
-    async def rerun(self, states: list | None = None, page: str | None = None) -> float:
-        """One rerun_script (``page``: go to that URL path); the seconds to script_finished."""
+    async def rerun(self, states: list | None = None, page: str | None = None,
+                    fragment: str = "") -> float:
+        """One rerun_script (``page``: go to that URL path; ``fragment``: rerun only that
+        fragment, as the browser does every ``run_every``); the seconds to script_finished."""
         from streamlit.proto.BackMsg_pb2 import BackMsg
 
         if page is not None:
@@ -61,9 +65,12 @@ class Session:
         msg.rerun_script.page_name = self.page
         msg.rerun_script.page_script_hash = self.page_hash
         msg.rerun_script.widget_states.widgets.extend(states or [])
+        msg.rerun_script.fragment_id = fragment
+        msg.rerun_script.is_auto_rerun = bool(fragment)
         if self.record is not None:
             self.record = []
-        self.title, self.widgets = "", {}  # this run's widgets only
+        if not fragment:
+            self.title, self.widgets, self.buttons = "", {}, {}  # this run's widgets only
         start = time.monotonic()
         await self.ws.send(msg.SerializeToString())
         await asyncio.wait_for(self._until_finished(), TIMEOUT)
@@ -83,12 +90,18 @@ class Session:
                     self._element(fwd.delta.new_element, tuple(fwd.metadata.delta_path))
             elif kind == "page_info_changed":
                 self.query = fwd.page_info_changed.query_string
-            elif kind == "navigation":
+            elif kind == "navigation":  # a whole run (not a fragment's): its fragments anew
                 self.page_hash = fwd.navigation.page_script_hash or self.page_hash
+                self.auto_rerun.clear()
+            elif kind == "auto_rerun":
+                self.auto_rerun[fwd.auto_rerun.fragment_id] = fwd.auto_rerun.interval
+            elif kind == "stop_auto_rerun":
+                self.auto_rerun.clear()
             elif kind == "script_finished":
                 if fwd.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                     continue  # the page asked for a rerun (st.rerun): its run follows
-                if fwd.script_finished != ForwardMsg.FINISHED_SUCCESSFULLY:
+                if fwd.script_finished not in (ForwardMsg.FINISHED_SUCCESSFULLY,
+                                               ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY):
                     self.errors.append(f"script_finished={fwd.script_finished}")
                 return
 
@@ -100,11 +113,19 @@ class Session:
             self.errors.append(f"error: {element.alert.body[:100]}")
         elif kind == "heading" and path[0] == 0 and not self.title:
             self.title = element.heading.body
+        elif kind == "button":
+            self.buttons[element.button.id.rsplit("-", 1)[-1]] = element.button.id
         elif kind in WIDGETS and "-w_" in getattr(element, kind).id:
             w = getattr(element, kind)
             self.widgets[w.id.rsplit("-w_", 1)[-1]] = Widget(
                 w.id, kind, list(getattr(w, "options", [])), getattr(w, "min", 0.0),
                 getattr(w, "max", 0.0), w.disabled)
+
+    def press(self, key: str) -> list:
+        """The widget state of pressing the button of ``key`` (a trigger, as a click sends)."""
+        from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+        return [WidgetState(id=self.buttons[key], trigger_value=True)]
 
     def states(self, values: dict) -> list:
         """Widget states that set the sidebar widgets named in ``values``."""
