@@ -149,6 +149,8 @@ def test_a_stopped_run_opens_in_gates_and_in_memory():
     at.button(key="train_open_memory").click().run()
     assert not at.exception and at.title[0].value == t("page.memory", "en")
     assert any("Train page" in i.value for i in at.info) and at.success
+    badge = t("memory.verified", "en", n=len(_run(at).settings.cells), diff="@").split("@")[0]
+    assert [s.value for s in at.success if s.value.startswith(badge)]
     assert len(plotly_array(_specs(at)[0]["data"][0]["z"])) == 3  # its three cells
     at.button(key="memory_shipped").click().run()
     assert "memory_models" not in at.session_state

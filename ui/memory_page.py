@@ -103,7 +103,8 @@ def forced(tokens: tuple[str, ...], name: str, gate: str, value: float, units, f
 def badge(views: dict, lang: str) -> None:
     worst = max(v.trace.worst_diff for v in views.values())
     if all(v.trace.verified for v in views.values()):
-        st.success(t("memory.verified", lang, diff=f"{worst:.1e}"), icon=":material/verified:")
+        st.success(t("memory.verified", lang, n=len(views), diff=f"{worst:.1e}"),
+                   icon=":material/verified:")
     else:
         st.error(t("memory.mismatch", lang, diff=f"{worst:.1e}"), icon=":material/error:")
 
