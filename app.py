@@ -19,6 +19,7 @@ PAGES = [  # (file in app_pages/, URL path, icon); the first is the default page
     ("learn", "learn", ":material/school:"),
     ("teach", "teach", ":material/co_present:"),
     ("memory", "memory", ":material/history:"),
+    ("train", "train", ":material/model_training:"),
 ]
 
 FAVICON = Path(__file__).parent / "ui" / "favicon.png"  # local: no icon fetched from a CDN

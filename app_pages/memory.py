@@ -15,6 +15,7 @@ CHART = {"width": "stretch", "config": {"displaylogo": False}}
 st.title(t("page.memory", lang))
 run.show_notices()
 st.caption(t("memory.intro", lang))
+mp.held_note(lang)
 tokens = mp.sentence_controls(lang)
 if tokens is None:
     st.stop()
@@ -52,8 +53,8 @@ choice = mp.force_controls(L, lang)
 args = (choice["name"], choice["gate"], choice["value"], choice["units"], choice["from_t"])
 after = mp.forced(key, *args)
 before = (views[choice["name"]].trace, views[choice["name"]].probs)
-st.info(md_escape(what_happened(choice["name"], tokens, *args[1:], before[1], after[1], lang)),
-        icon=":material/science:")
+said = what_happened(mp.model(choice["name"]), tokens, *args[1:], before[1], after[1], lang)
+st.info(md_escape(said), icon=":material/science:")
 answers, states = mp.force_figures(key, lang, args, before, after)
 charts.show(answers, key="memory_force_answers", **CHART)
 charts.show(states, key="memory_force_states", **CHART)

@@ -123,7 +123,7 @@ class ClassStudent(Student):
     async def safely(self, states=None, fragment=None) -> float | None:
         """A rerun; None (after reconnecting) when the connection broke under it."""
         try:
-            return await self.rerun(states, fragment=fragment)
+            return await self.rerun(states, fragment=fragment or "")
         except BROKEN:
             await self.reopen()
             return None
@@ -133,11 +133,11 @@ class ClassStudent(Student):
         end = time.monotonic() + seconds
         while (left := end - time.monotonic()) > 0:
             due = self.last_poll + POLL_S - time.monotonic()
-            if not self.class_mode or not self.fragments or due > left:
+            if not self.class_mode or not self.auto_rerun or due > left:
                 await asyncio.sleep(left)
                 return
             await asyncio.sleep(max(due, 0))
-            fragment = next(iter(self.fragments))
+            fragment = next(iter(self.auto_rerun))
             took = await self.safely(fragment=fragment)
             self.last_poll = time.monotonic()
             if took is not None:
@@ -223,10 +223,10 @@ async def teacher(url: str, query: str, stop: asyncio.Event) -> Dashboard:
         s.ws = await s.connect(s.replica)
         await s.rerun(page="teach")
         while not stop.is_set():
-            every = next(iter(s.fragments.values()), 2.0)  # seconds
+            every = next(iter(s.auto_rerun.values()), 2.0)  # seconds
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), every)
-            took = await s.safely(fragment=next(iter(s.fragments)))
+            took = await s.safely(fragment=next(iter(s.auto_rerun)))
             if took is not None and t("teach.answers", "en") in s.metrics:
                 board.refreshes.append((time.time(), int(s.metrics[t("teach.answers", "en")]),
                                         took))

@@ -98,7 +98,7 @@ async def _refreshes(url: str, query: str, n: int, pid: int) -> dict:
     s = Session(url, query=query)
     async with s.connect() as s.ws:
         await s.rerun(page="teach")
-        fragment = next(iter(s.fragments))
+        fragment = next(iter(s.auto_rerun))
         for _ in range(3):  # warm: the first refreshes import and cache
             await s.rerun(fragment=fragment)
         idle0, start = cpu_s(pid), time.monotonic()

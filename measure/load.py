@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -43,7 +44,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from measure.results import add_save_option, load_average, save
 from measure.two_replicas import two_replicas
-from measure.workloads import CALM_LINKS, calm_student, class_student
+from measure.workloads import CALM_LINKS, calm_student, class_student, trainer_student
 from serving.appserver import ROOT, free_port, stop, wait_healthy
 
 
@@ -75,6 +76,27 @@ def cpu_s(pid: int) -> float:
     """User + system CPU seconds the process has used (/proc/<pid>/stat)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def descendants_cpu(pid: int) -> float:
+    """CPU seconds of every process below ``pid`` (a training's worker processes, which a
+    forkserver forked), read from /proc."""
+    parent = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parent[int(stat.parent.name)] = int(fields[1])
+    below, found = {pid}, True
+    while found:
+        found = {p for p, pp in parent.items() if pp in below and p not in below}
+        below |= found
+    total = 0.0
+    for p in below - {pid}:
+        with contextlib.suppress(OSError):  # gone meanwhile
+            total += cpu_s(p)
+    return total
 
 
 class RssSampler(threading.Thread):
@@ -149,12 +171,21 @@ async def crowd(url: str, n: int, args, balanced: bool = False) -> list:
     students = [_student(args, url, i, links[i % 2], random.Random(rng.random()), replica)
                 for i in range(n)]
     order = rng.sample(range(n), n) if balanced else range(n)
-    return sorted(await asyncio.gather(*(students[i] for i in order)), key=lambda s: s.index)
+    stop = asyncio.Event()  # --trainings: they train from before the class until after it
+    trainers = [asyncio.ensure_future(trainer_student(url, n + k, stop, args.training_epochs,
+                                                      replica)) for k in range(args.trainings)]
+    if trainers:
+        await asyncio.sleep(args.training_lead)
+    done = await asyncio.gather(*(students[i] for i in order))
+    stop.set()
+    done += await asyncio.gather(*trainers)
+    return sorted(done, key=lambda s: s.index)
 
 
 def measure(url: str, pids: dict, n: int, args) -> dict:
     """One row: ``n`` students against the servers ``pids`` (name → pid)."""
-    start_mb, cpu0 = ({k: f(p) for k, p in pids.items()} for f in (rss_mb, cpu_s))
+    start_mb, cpu0, workers0 = ({k: f(p) for k, p in pids.items()}
+                                for f in (rss_mb, cpu_s, descendants_cpu))
     load0, sampler, t0 = os.getloadavg(), RssSampler(pids), time.monotonic()
     client0 = time.process_time()  # this process: the students' websockets (one asyncio loop)
     sampler.start()
@@ -163,7 +194,8 @@ def measure(url: str, pids: dict, n: int, args) -> dict:
     sampler.stop.set()
     sampler.join()
     cpu = {k: round(cpu_s(p) - cpu0[k], 1) for k, p in pids.items()}
-    runs = sum(1 + sum(map(len, s.times.values())) for s in sessions)  # opening + changes
+    runs = sum(1 + sum(map(len, s.times.values())) for s in sessions
+               if s.kind != "trainer")  # opening + changes
     row = {"sessions": n, "wall_s": round(wall, 1), "runs": runs,
            "server_cpu_s": round(sum(cpu.values()), 1),
            "client_cpu_s": round(time.process_time() - client0, 1), "load_before": load0,
@@ -173,9 +205,15 @@ def measure(url: str, pids: dict, n: int, args) -> dict:
         times = [t for s in sessions for t in s.times.get(name, [])]
         row[name] = {"count": len(times), "p50_s": percentile(times, 50),
                      "p95_s": percentile(times, 95), "max_s": max(times)}
-    slow = sorted(((c[1], c[0] - t0, c[2], s.replica) for s in sessions for c in s.changes),
+    slow = sorted(((c[1], c[0] - t0, c[2], s.replica) for s in sessions for c in s.changes
+                   if s.kind != "trainer"),
                   reverse=True)[:8]  # the slowest changes: seconds, sent at (s into the row)
     row["slowest"] = [[round(sec, 2), round(at, 1), what, rep] for sec, at, what, rep in slow]
+    trainers = [s for s in sessions if s.kind == "trainer"]
+    if trainers:  # how far the trainings got, and the CPU of the server's worker processes
+        row["trainings"] = [{"started": s.trainings, "last": s.progress} for s in trainers]
+        row["worker_cpu_s"] = round(sum(descendants_cpu(p) for p in pids.values()) -
+                                    sum(workers0.values()), 1)
     row["changes"] = sorted([round(c[0] - t0, 3), round(c[1], 3), c[2], s.index, s.replica]
                             for s in sessions for c in s.changes)  # --json only: see rows()
     if len(pids) > 1:  # sessions per replica (by their cookie) and per kind, CPU, RSS
@@ -206,7 +244,10 @@ def rows(url: str, pids: dict, args) -> None:
         args.json.write_text(json.dumps({"fresh_mb": fresh_mb, "rows": out}, indent=2))
     if args.save:
         settings = {k: getattr(args, k) for k in ("workload", "replicas", "changes",
-                                                   "baseline_changes", "pace", "think", "ttl")}
+                                                   "baseline_changes", "pace", "think", "ttl",
+                                                   "trainings", "training_epochs")}
+        settings["training_workers"] = (args.training_workers or os.environ.get(
+            "LSTM_VIZ_TRAINING_WORKERS", "process"))
         kept = [{k: v for k, v in row.items() if k != "changes"} for row in out]
         save(args.save, {**settings, "fresh_mb": fresh_mb, "rows": kept}, sys.argv,
              load_at_start=load_at_start)
@@ -244,6 +285,16 @@ def main() -> None:
     ap.add_argument("--trim-wait", type=float, default=65,
                     help="seconds to wait for the app's trimmer after a row (default 65)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--trainings", type=int, default=0,
+                    help="this many people watching a training of their own on /train beside "
+                         "the class (rows of more than one student; workloads.py)")
+    ap.add_argument("--training-epochs", type=int, default=40,
+                    help="epochs of each training (default 40: it outlasts a row)")
+    ap.add_argument("--training-workers", choices=("process", "thread"),
+                    help="where the server runs trainings (LSTM_VIZ_TRAINING_WORKERS; "
+                         "default: the app's, process)")
+    ap.add_argument("--training-lead", type=float, default=5.0,
+                    help="seconds the trainings run before the class starts (default 5)")
     ap.add_argument("--replicas", type=int, choices=(1, 2), default=1,
                     help="2: two replicas behind HAProxy (measure/two_replicas.py)")
     ap.add_argument("--json", type=Path)
@@ -260,6 +311,8 @@ def main() -> None:
         return replicated(args)
     port = free_port()
     env = {**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
+    if args.training_workers:
+        env["LSTM_VIZ_TRAINING_WORKERS"] = args.training_workers
     log = open(args.log, "w") if args.log else subprocess.DEVNULL  # noqa: SIM115
     proc = subprocess.Popen([sys.executable, __file__, "--serve", str(port), "--ttl",
                              str(args.ttl)], env=env, stdout=log, stderr=subprocess.STDOUT)

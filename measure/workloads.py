@@ -11,6 +11,12 @@
   random-tensor input). Every change is checked: the page's title, or the Settings the app
   wrote into the URL, must show it.
 
+* ``--trainings K`` (issue 21, beside either): K people each watching a training of their
+  own on the Train page, as a browser does: open ``/train`` with their settings
+  (``TRAINING``, a seed each), press Start, then rerun its live fragment at the period it
+  asks for (twice a second) until the class is done; a training that ends is followed by
+  the next seed's. Their polls are timed as the kind "trainer", apart from the class.
+
 Latency: from sending the rerun to its script_finished (serving/stclient.py).
 """
 
@@ -53,9 +59,17 @@ class Student(Session):
     times: dict = field(default_factory=dict)  # kind → seconds of each change
     changes: list = field(default_factory=list)  # (sent at, seconds, what), monotonic clock
 
+    progress: str = ""  # trainer: the last status line of its training
+    trainings: int = 0  # trainer: trainings started
+
     def took(self, seconds: float, what: str = "") -> None:
         self.times.setdefault(self.kind, []).append(seconds)
         self.changes.append((time.monotonic() - seconds, seconds, what))
+
+    def _element(self, element, path: tuple) -> None:
+        super()._element(element, path)
+        if element.WhichOneof("type") == "progress":
+            self.progress = element.progress.text
 
 
 async def _open(s: Student, replica: str | None, page: str = "") -> None:
@@ -130,6 +144,38 @@ async def class_student(url: str, index: int, changes: int, pace: tuple[float, f
         for _ in range(changes):
             await asyncio.sleep(rng.uniform(*pace))
             await _class_change(s, rng)
+    except Exception as err:  # a disconnect or a timeout is a result, not a crash
+        s.errors.append(f"{type(err).__name__}: {err}")
+    finally:
+        await _close(s)
+    return s
+
+
+TRAINING = "t_epochs={epochs}&t_seed={seed}"  # the memory race, longer: it outlasts a row
+
+
+async def trainer_student(url: str, index: int, stop: asyncio.Event, epochs: int = 40,
+                          replica: str | None = None) -> Student:
+    """Someone watching trainings of their own (seeds 1000·(index + 1), then + 1, + 2 …:
+    never another trainer's) until ``stop``."""
+    seed = 1000 * (index + 1)
+    s = Student(url, index, query=TRAINING.format(epochs=epochs, seed=seed), kind="trainer")
+    try:
+        await _open(s, replica, page="train")
+        while not stop.is_set():
+            if s.auto_rerun:  # training: the browser reruns the live fragment
+                fragment, period = next(iter(s.auto_rerun.items()))
+                await asyncio.sleep(period)
+                s.took(await s.rerun(fragment=fragment), "poll")
+                continue
+            if s.trainings:  # it ended: the next seed's
+                seed += 1
+                await s.rerun(s.states({"t_seed": seed}))
+            await s.rerun(s.press("train_start"))
+            s.trainings += 1
+            if not s.auto_rerun:
+                s.errors.append(f"training {seed} did not start: {s.progress!r}")
+                return s
     except Exception as err:  # a disconnect or a timeout is a result, not a crash
         s.errors.append(f"{type(err).__name__}: {err}")
     finally:

@@ -28,7 +28,7 @@ from serving.appserver import CHROMIUM, CHROMIUM_ARGS, ROOT, settle, streamlit_s
 
 PAGES = {"overview": "", "shapes": "shapes", "gates": "gates", "states": "states",
          "packing": "packing", "learn": "learn"}
-SCENE_PAGES = {"memory": "memory", "teach": "teach"}  # shot in scenes only (no preset)
+SCENE_PAGES = {"memory": "memory", "train": "train", "teach": "teach"}  # shot in scenes only
 PRESETS = ("official", "pets", "packing", "stacked")
 LANGS = ("en", "zh")
 # Views the guides point at that no preset shows as it is: name -> (page, query string).
@@ -43,9 +43,18 @@ SCENES = {
     "learn-trained": ("learn", "lesson=trained-sentiment&step=2"),
     "memory": ("memory", "preset=official"),
     "memory-long": ("memory", "preset=official&m_view=long&m_step=30"),
+    "train-race": ("train", "t_view=race"),
+    "train-forget-gate": ("train", "t_view=race"),
+    "train-flow": ("train", "t_view=race"),
 }
+# Train scenes: press Start (unless the run is kept already), wait for the training to end,
+# then shoot the whole page (None) or only the chart of that index (0 the curves, 1 accuracy
+# by distance, 2 the gates' means, 3 the gradient flow).
+TRAINED = {"train-race": None, "train-forget-gate": 2, "train-flow": 3}
+TRAINING_S = 600  # the longest a training may take here (12-20 epochs: a minute or two)
 # Scenes whose guide shows the whole page, taller than --max-height: the least height to allow.
 TALL = {"memory": 4500, "memory-long": 4500,  # the gradient flow and the forced gate too
+        "train-race": 3600,  # the settings, the four charts and "open this model"
         "teach-projector": 3600, "teach-vote": 3600}  # the whole dashboard
 # Answers typed (then Enter) before a scene is shot: a wrong one, then the right one.
 ANSWERS = {"learn-diagnosis": ("(3, 5, 20)",), "learn-reveal": ("(3, 5, 20)", "5,3,20")}
@@ -101,25 +110,39 @@ def shoot(browser, url: str, lang: str, page_name: str, query: str, path: Path,
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(f"{url}/{({**PAGES, **SCENE_PAGES})[page_name]}?{query}&lang={lang}")
         settle(page)
+        if path.stem in TRAINED:
+            _trained(page)
         for text in ANSWERS.get(path.stem, ()):
             box = page.locator("[data-testid=stForm] input[type=text]")
             box.fill(text)
             box.press("Enter")
             page.wait_for_timeout(500)  # the rerun starts
             settle(page)
-        full = max(page.evaluate(SHOT_HEIGHT, max_height), height)
-        page.set_viewport_size({"width": width, "height": full})
-        page.wait_for_timeout(300)  # the window grew: let Streamlit lay out again
-        settle(page)
+        chart = TRAINED.get(path.stem)  # None: the whole page
+        if chart is None:
+            full = max(page.evaluate(SHOT_HEIGHT, max_height), height)
+            page.set_viewport_size({"width": width, "height": full})
+            page.wait_for_timeout(300)  # the window grew: let Streamlit lay out again
+            settle(page)
         page.evaluate("document.fonts.ready")
         if page.get_by_test_id("stException").count() or errors:
             raise RuntimeError(f"{page.url}: the app showed an error {errors}")
         path.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(path), animations="disabled", caret="hide")
+        target = page if chart is None else page.get_by_test_id("stPlotlyChart").nth(chart)
+        target.screenshot(path=str(path), animations="disabled", caret="hide")
         optimise(path)
         return path
     finally:
         ctx.close()
+
+
+def _trained(page) -> None:
+    """Start the page's training (unless it is kept already) and wait for its end."""
+    start = page.locator(".st-key-train_start button")
+    if start.is_enabled():
+        start.click()
+    page.get_by_test_id("stAlertContentSuccess").wait_for(timeout=TRAINING_S * 1000)
+    settle(page)
 
 
 def run(url: str, args) -> list[Path]:

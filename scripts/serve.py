@@ -34,6 +34,8 @@ def describe(env: TeacherEnv) -> str:
         ("preset", env.preset), ("lang", env.lang), ("hide", ",".join(env.hide)),
         ("lock", "1" if env.lock else ""), ("device", env.device),
         ("torch_threads", env.torch_threads if env.torch_threads != 1 else ""),
+        ("max_trainings", "" if env.max_trainings is None else str(env.max_trainings)),
+        ("training_workers", env.training_workers or ""),
     ) if value]
     default = vars(type(env.caps)())
     changed += [f"{k}={v}" for k, v in vars(env.caps).items() if v != default[k]]

@@ -7,7 +7,8 @@
 For each model: ``<name>.safetensors`` (the whole state_dict: embedding, rnn, head) and
 ``<name>.json`` (config, vocabulary, task, accuracy, the outputs on the example sentences,
 the readable unit found on the test set). Prints the accuracies. One torch thread, so a
-rerun on the same torch version writes the same numbers.
+rerun on the same torch version and CPU writes the same bytes. The training is the Train
+page's loop (``lstm_viz.training.train_cell`` with ``TrainSettings.shipped(task)``).
 """
 
 from __future__ import annotations
@@ -27,9 +28,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from lstm_viz.core.config import RNNConfig
 from lstm_viz.trained import MODELS
-from lstm_viz.trained.model import HYPER, accuracy, train
+from lstm_viz.trained.model import HYPER, accuracy
 from lstm_viz.trained.probe import accuracy_by_distance, find_readable, record
 from lstm_viz.trained.tasks import TASKS, bracket_strings, make_data
+from lstm_viz.training import TrainSettings, train_cell
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 0
@@ -49,7 +51,7 @@ def train_one(name: str) -> tuple[dict, dict]:
     task_name, cell = name.split("-")
     task, hyper = TASKS[task_name], HYPER[task_name]
     train_data, test_data = make_data(task, SEED)
-    model = train(task, cell.upper(), train_data, seed=SEED, **hyper)
+    model = train_cell(TrainSettings.shipped(task_name), cell.upper())
     acc = {"train": accuracy(model, task, train_data), "test": accuracy(model, task, test_data)}
     if task.per_step:
         acc["test_long"] = accuracy(model, task, long_strings(SEED))

@@ -43,10 +43,11 @@ class Session:
     title: str = ""  # the page's first heading (st.title) in the last run
     errors: list = field(default_factory=list)
     record: list | None = None  # when a list: every delta ForwardMsg of the last run
+    buttons: dict[str, str] = field(default_factory=dict)  # a button's key → its widget id
+    auto_rerun: dict[str, float] = field(default_factory=dict)  # fragment id → its period (s)
     keyed: dict = field(default_factory=dict)  # every widget with a key: key → (kind, id)
     metrics: dict = field(default_factory=dict)  # st.metric label → value, as last sent
     alerts: list = field(default_factory=list)  # (format, body) of the last run's alerts
-    fragments: dict = field(default_factory=dict)  # run_every fragment id → seconds
 
     def connect(self, cookie: str | None = None):
         from websockets.asyncio.client import connect
@@ -56,9 +57,9 @@ class Session:
                        subprotocols=["streamlit"], max_size=None, additional_headers=headers)
 
     async def rerun(self, states: list | None = None, page: str | None = None,
-                    fragment: str | None = None) -> float:
+                    fragment: str = "") -> float:
         """One rerun_script (``page``: go to that URL path; ``fragment``: rerun only that
-        fragment, as a browser's run_every timer does); the seconds to script_finished."""
+        fragment, as the browser does every ``run_every``); the seconds to script_finished."""
         from streamlit.proto.BackMsg_pb2 import BackMsg
 
         if page is not None:
@@ -68,14 +69,13 @@ class Session:
         msg.rerun_script.page_name = self.page
         msg.rerun_script.page_script_hash = self.page_hash
         msg.rerun_script.widget_states.widgets.extend(states or [])
-        if fragment:
-            msg.rerun_script.fragment_id, msg.rerun_script.is_auto_rerun = fragment, True
+        msg.rerun_script.fragment_id = fragment
+        msg.rerun_script.is_auto_rerun = bool(fragment)
         if self.record is not None:
             self.record = []
         self.alerts = []
-        if not fragment:  # this run's widgets and fragments only (a fragment redraws its part;
-            # a full run announces its timed fragments again, their ids may change)
-            self.title, self.widgets, self.keyed, self.fragments = "", {}, {}, {}
+        if not fragment:  # this run's widgets only (a fragment redraws its own part)
+            self.title, self.widgets, self.buttons, self.keyed = "", {}, {}, {}
         start = time.monotonic()
         await self.ws.send(msg.SerializeToString())
         await asyncio.wait_for(self._until_finished(), TIMEOUT)
@@ -95,10 +95,13 @@ class Session:
                     self._element(fwd.delta.new_element, tuple(fwd.metadata.delta_path))
             elif kind == "page_info_changed":
                 self.query = fwd.page_info_changed.query_string
-            elif kind == "navigation":
+            elif kind == "navigation":  # a whole run (not a fragment's): its fragments anew
                 self.page_hash = fwd.navigation.page_script_hash or self.page_hash
+                self.auto_rerun.clear()
             elif kind == "auto_rerun":
-                self.fragments[fwd.auto_rerun.fragment_id] = fwd.auto_rerun.interval
+                self.auto_rerun[fwd.auto_rerun.fragment_id] = fwd.auto_rerun.interval
+            elif kind == "stop_auto_rerun":
+                self.auto_rerun.clear()
             elif kind == "script_finished":
                 if fwd.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                     continue  # the page asked for a rerun (st.rerun): its run follows
@@ -109,6 +112,9 @@ class Session:
 
     def _element(self, element, path: tuple) -> None:
         kind = element.WhichOneof("type")
+        if kind in KEYED and getattr(element, kind).id.count("-") >= 2:  # "$$ID-<hash>-<key>"
+            self.keyed[getattr(element, kind).id.split("-", 2)[2]] = (kind, getattr(
+                element, kind).id)
         if kind == "exception":
             self.errors.append(f"exception: {element.exception.message[:100]}")
         elif kind == "alert":
@@ -119,14 +125,19 @@ class Session:
             self.metrics[element.metric.label] = element.metric.body
         elif kind == "heading" and path[0] == 0 and not self.title:
             self.title = element.heading.body
-        if kind in KEYED and getattr(element, kind).id.count("-") >= 2:
-            self.keyed[getattr(element, kind).id.split("-", 2)[2]] = (kind, getattr(
-                element, kind).id)  # "$$ID-<hash>-<key>"
-        if kind in WIDGETS and "-w_" in getattr(element, kind).id:
+        elif kind == "button":
+            self.buttons[element.button.id.rsplit("-", 1)[-1]] = element.button.id
+        elif kind in WIDGETS and "-w_" in getattr(element, kind).id:
             w = getattr(element, kind)
             self.widgets[w.id.rsplit("-w_", 1)[-1]] = Widget(
                 w.id, kind, list(getattr(w, "options", [])), getattr(w, "min", 0.0),
                 getattr(w, "max", 0.0), w.disabled)
+
+    def press(self, key: str) -> list:
+        """The widget state of pressing the button of ``key`` (a trigger, as a click sends)."""
+        from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+        return [WidgetState(id=self.buttons[key], trigger_value=True)]
 
     def states(self, values: dict) -> list:
         """Widget states that set the sidebar widgets named in ``values``."""

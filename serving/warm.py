@@ -26,8 +26,10 @@ from lstm_viz.state.teacher_env import read
 from serving.stclient import Session
 
 PAGES = ("", "shapes", "gates", "states", "packing")  # URL paths; "" the default page
-ONCE = ("learn", "memory", "teach")  # not per preset: the first session only (teach: the
-# class store is upgraded and purged before the first teacher comes)
+ONCE = ("learn", "memory", "train", "teach")  # not per preset: the first session only
+# (teach: the class store is upgraded and purged before the first teacher comes)
+# Lesson steps a training answers (lstm_viz.lessons.race): trained here, not for a student.
+LINKS = (("learn", "lesson=trained-sentiment&step=7"),)
 SWITCH = "LSTM_VIZ_WARM"
 
 
@@ -69,9 +71,9 @@ def _healthy(url: str, timeout: float) -> bool:
     return False
 
 
-async def _visit(url: str, preset: str, pages: Sequence[str]) -> list[str]:
-    """One session: ``pages`` of ``preset``; the errors it met."""
-    s = Session(url, query=f"preset={preset}")
+async def _visit(url: str, preset: str, pages: Sequence[str], query: str = "") -> list[str]:
+    """One session: ``pages`` of ``preset`` (or of the link ``query``); its errors."""
+    s = Session(url, query=query or f"preset={preset}")
     async with s.connect() as s.ws:
         for page in pages:
             await s.rerun(page=page)
@@ -87,7 +89,13 @@ def warm(url: str, names: Sequence[str]) -> tuple[int, float, list[str]]:
             errors += asyncio.run(_visit(url, name, PAGES + ONCE if k == 0 else PAGES))
         except Exception as err:  # the server keeps serving; the log says what happened
             errors.append(f"{name}: {type(err).__name__}: {err}")
-    return len(names) * len(PAGES) + len(ONCE) * bool(names), time.monotonic() - start, errors
+    for page, query in LINKS if names else ():
+        try:
+            errors += asyncio.run(_visit(url, "", (page,), query))
+        except Exception as err:
+            errors.append(f"{page}?{query}: {type(err).__name__}: {err}")
+    runs = len(names) * len(PAGES) + (len(ONCE) + len(LINKS)) * bool(names)
+    return runs, time.monotonic() - start, errors
 
 
 def _run(url: str, names: list[str], timeout: float) -> None:

@@ -63,6 +63,8 @@ def test_the_page_shows_the_three_models_and_the_forced_cell(cell, lang):
     for row, name in enumerate(mem.MODELS):
         np.testing.assert_allclose(answers[row], _per_word_p(name, tokens, "cat"), atol=1e-5)
     assert answers[2].min() > 0.9 > answers[0, 1:].max()  # the LSTM keeps "cat"; the RNN not
+    badge = t("memory.verified", lang, n=3, diff="@").split("@")[0]  # counts the runs shown
+    assert [s.value for s in at.success if s.value.startswith(badge)]
     name = mem.model_for(cell)
     before = mem.look(name, tokens)
     _, after = mem.forced(name, tokens, GATE[cell], 0.0, None, 1)

@@ -4,6 +4,7 @@ their recorded outputs and readable units, the presets run them (verified) in th
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -18,9 +19,10 @@ from lstm_viz.state.query import from_query, to_query
 from lstm_viz.state.repair import make_valid
 from lstm_viz.state.settings import from_preset
 from lstm_viz.trained import readable
-from lstm_viz.trained.model import HYPER, ToyModel, accuracy, batch_ids, train
+from lstm_viz.trained.model import ToyModel, accuracy, batch_ids
 from lstm_viz.trained.probe import accuracy_by_distance, find_readable
 from lstm_viz.trained.tasks import TASKS, make_data
+from lstm_viz.training import Trainer, TrainSettings, train_cell
 
 BRIEF = {"sentiment": ("LSTM", 3, 0.95), "brackets": ("LSTM", 3, 0.95),  # cell, epochs, and
          "memory": ("GRU", 6, 0.95)}  # the test accuracy to reach (memory: GRU learns first)
@@ -41,10 +43,9 @@ def test_a_brief_retrain_learns_the_task(task_name):
     task, (cell, epochs, wanted) = TASKS[task_name], BRIEF[task_name]
     train_data, test_data = make_data(task, seed=0)
     assert not {" ".join(t) for t, _ in train_data} & {" ".join(t) for t, _ in test_data}
-    untrained = train(task, cell, train_data[:1], epochs=0,
-                      **{k: v for k, v in HYPER[task_name].items() if k != "epochs"})
-    model = train(task, cell, train_data, seed=0,
-                  **{**HYPER[task_name], "epochs": epochs})
+    recipe = replace(TrainSettings.shipped(task_name), epochs=epochs)
+    untrained = Trainer(recipe, snapshots=False).models()[cell]
+    model = train_cell(recipe, cell)
     assert accuracy(model, task, test_data) >= wanted
     assert accuracy(untrained, task, test_data) < wanted  # the threshold means learning
 

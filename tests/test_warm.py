@@ -43,7 +43,7 @@ def test_warm_visits_every_page_of_a_preset_on_a_real_server():
     # running on the main thread once the browser tests have run).
     with streamlit_server() as url, ThreadPoolExecutor(1) as pool:
         runs, seconds, errors = pool.submit(warm.warm, url, ["official", "packing"]).result()
-    assert (runs, errors) == (2 * len(warm.PAGES) + len(warm.ONCE), [])
+    assert (runs, errors) == (2 * len(warm.PAGES) + len(warm.ONCE) + len(warm.LINKS), [])
     assert seconds > 0
 
 

@@ -45,6 +45,20 @@ def figure(name: str, run_key: str, view: tuple, build: Callable[[], dict | go.F
     return _cached(name, run_key, tuple(view), build)
 
 
+MAX_LIVE = 48  # a training's figures: 4 per snapshot count, shared by every watcher
+
+
+@st.cache_resource(max_entries=MAX_LIVE, show_spinner=False)
+def _live(name: str, run_key: str, view: tuple, _build: Callable) -> FrozenDict:
+    return frozen(typed_arrays(_build()))
+
+
+def live_figure(name: str, run_key: str, view: tuple, build: Callable[[], dict]) -> FrozenDict:
+    """``figure`` for something still growing (a training: a new version with every
+    snapshot), in a cache of its own, so that it never pushes other pages' figures out."""
+    return _live(name, run_key, tuple(view), build)
+
+
 class _Built(go.Figure):
     """A finished spec in the shape ``st.plotly_chart`` takes as it is: a ``go.Figure``,
     whose ``to_dict()`` is all Streamlit reads of it. ``go.Figure.__init__`` is skipped on

@@ -170,6 +170,6 @@ def reveal(q: Question, result: Run, record: dict, lang: str) -> None:
         st.caption(t("learn.evidence", lang))
         st.code(q.evidence, language="python")
         page = q.step.page
-        st.page_link(f"app_pages/{page}.py", query_params=to_query(state.settings()),
+        st.page_link(f"app_pages/{page}.py", query_params=to_query(state.settings()) | q.link,
                      label=t("learn.open_page", lang, page=t(f"page.{page}", lang)),
                      icon=":material/open_in_new:")

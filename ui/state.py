@@ -203,10 +203,27 @@ def set_page_value(page: str, key: str, value) -> None:
     write_url()
 
 
+def _arrive(page: str) -> None:
+    """Arriving at a page with keys of its own by a link that names some (a lesson's "see it
+    on the Train page"): they replace the session's, repaired with notices. A plain
+    navigation carries none and keeps the session's."""
+    spec, raw = SPECS[page], _query_now()
+    given = {k: raw[k] for k in spec.names() if raw.get(k)}
+    if not given:
+        return
+    values, found = page_spec.from_query(given, spec)
+    if values != page_values(page):
+        st.session_state.page_values[page] = values
+        st.session_state[f"{page}_forget_widgets"] = True  # ui.page_bind rebuilds them
+    st.session_state.notices = [*notices(), *found]
+
+
 def write_url(page: str | None = None) -> None:
     """Mirror the Settings, and the shown page's own keys, into the query string (cleared
     by page navigation). ``page``: the URL path now shown (app.py passes it every run)."""
     if page is not None:
+        if page != st.session_state.get("page_path") and page in SPECS:
+            _arrive(page)
         st.session_state.page_path = page
     path = st.session_state.get("page_path", "")
     own = page_keys(path)

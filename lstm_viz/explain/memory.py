@@ -19,7 +19,8 @@ import numpy as np
 import torch
 
 from lstm_viz import trained
-from lstm_viz.core.build import RNNModule, build_module
+from lstm_viz.core.build import RNNModule, build_module, config_of
+from lstm_viz.core.config import RNNConfig
 from lstm_viz.core.connectivity import connectivity, gradient_flows
 from lstm_viz.core.intervene import Clamp, intervene
 from lstm_viz.core.trace import Trace, trace
@@ -27,6 +28,8 @@ from lstm_viz.i18n import t
 from lstm_viz.trained.tasks import TASKS, encode, memory_sentence
 
 MODELS = ("memory-rnn", "memory-gru", "memory-lstm")  # shown in this order: simplest first
+# A session may hold models of its own (a training's, lstm_viz.training): every function
+# takes a ``Model`` or a shipped model's name.
 MAX_WORDS = 64  # the page's own cap on the sentence (the classroom cap on L)
 TASK = TASKS["memory"]
 CLASSES = TASK.classes  # the animals: class k is CLASSES[k]
@@ -34,17 +37,50 @@ NAMES = {"LSTM": ("f", "i", "o", "g", "c", "h"), "GRU": ("z", "r", "n", "h"), "R
 SIGMOID = {"i", "f", "o", "r", "z"}  # gates on 0 … 1; the rest on −1 … 1
 
 
+@dataclass(frozen=True, eq=False)
+class Model:
+    """A model of the memory task: ``embedding`` → ``module`` → the head (W, b) on h_t."""
+
+    name: str  # a shipped model's name, or "upload:<sha256>" (a session's own weights)
+    cell: str
+    module: RNNModule  # in eval mode; shared: read-only
+    embedding: torch.Tensor  # (V, E), V = len(TASK.vocab), row 0 the pad
+    head: tuple[torch.Tensor, torch.Tensor]  # weight (classes, H_out), bias (classes,)
+
+    @classmethod
+    def of(cls, name: str, cell: str, state_dict: dict[str, torch.Tensor]) -> Model:
+        """From a ToyModel ``state_dict`` (``embedding.weight``, ``rnn.*``, ``head.*``)."""
+        rnn = {k.removeprefix("rnn."): v for k, v in state_dict.items() if k.startswith("rnn.")}
+        H_in, H = rnn["weight_ih_l0"].shape[1], rnn["weight_hh_l0"].shape[1]
+        built = build_module(RNNConfig(cell, H_in, H))
+        built.module.load_state_dict(rnn)  # strict: every name and shape
+        return cls(name, cell, built.module.eval(), state_dict["embedding.weight"],
+                   (state_dict["head.weight"], state_dict["head.bias"]))
+
+
+@cache
+def shipped(name: str) -> Model:
+    """Shipped model ``name`` (one of MODELS), read once."""
+    return Model.of(name, trained.config(name).cell, trained.state_dict(name))
+
+
+def _model(model: Model | str) -> Model:
+    return shipped(model) if isinstance(model, str) else model
+
+
 def cell_of(name: str) -> str:
-    return trained.config(name).cell
+    return _model(name).cell
 
 
-def model_for(cell: str) -> str:
-    return next(m for m in MODELS if cell_of(m) == cell)
+def model_for(cell: str, models: tuple[Model, ...] | None = None) -> str:
+    """The name of the model of ``cell`` among ``models`` (default: the shipped ones)."""
+    return next(m.name for m in (models or tuple(map(shipped, MODELS))) if m.cell == cell)
 
 
-def width(cell: str, name: str) -> int:
+def width(cell: str, name: str, models: tuple[Model, ...] | None = None) -> int:
     """Units of gate or state ``name`` in the model of ``cell`` (H_out for h, else H_cell)."""
-    cfg = trained.config(model_for(cell))
+    found = next(m for m in (models or tuple(map(shipped, MODELS))) if m.cell == cell)
+    cfg = config_of(found.module)
     return cfg.H_out if name == "h" else cfg.hidden_size
 
 
@@ -67,24 +103,23 @@ def generate(distance: int, seed: int) -> str:
     return " ".join(tokens)
 
 
-@cache
-def module(name: str) -> RNNModule:
-    """Model ``name``'s recurrent module with its trained weights (shared: read-only)."""
-    built = build_module(trained.config(name))
-    built.module.load_state_dict(trained.load(name).rnn)
-    return built.module
+def module(name: Model | str) -> RNNModule:
+    """The model's recurrent module with its trained weights (shared: read-only)."""
+    return _model(name).module
 
 
-def embed(name: str, tokens: list[str]) -> torch.Tensor:
-    """The sentence through model ``name``'s own nn.Embedding: x (L, 1, E)."""
+def embed(name: Model | str, tokens: list[str]) -> torch.Tensor:
+    """The sentence through the model's own nn.Embedding: x (L, 1, E)."""
     ids = torch.tensor(encode(TASK, tokens), dtype=torch.int64)  # (L,), unknown → <unk>
-    return trained.load(name).embedding[ids][:, None]
+    return _model(name).embedding[ids][:, None]
 
 
-def probabilities(name: str, tr: Trace) -> np.ndarray:
+def probabilities(name: Model | str, tr: Trace) -> np.ndarray:
     """(L, classes): the head on h_t, the answer if the sentence ended at word t."""
     h = tr.step_values(0, 0)["h"][0]  # (L, H_out)
-    return trained.head_probabilities(name, h).numpy()
+    weight, bias = _model(name).head
+    with torch.no_grad():
+        return torch.softmax(h.float() @ weight.T + bias, dim=-1).numpy()
 
 
 def answers(probs: np.ndarray) -> list[str]:
@@ -109,26 +144,27 @@ class ModelView:
         return answers(self.probs)
 
 
-def look(name: str, tokens: list[str]) -> ModelView:
-    """Model ``name`` on ``tokens``: its trace, answers, connectivity and gradient flow."""
-    x, rnn, cell = embed(name, tokens), module(name), cell_of(name)
+def look(name: Model | str, tokens: list[str]) -> ModelView:
+    """The model on ``tokens``: its trace, answers, connectivity and gradient flow."""
+    model = _model(name)
+    x, rnn, cell = embed(model, tokens), model.module, model.cell
     tr = trace(rnn, x)
     flows = gradient_flows(rnn, x, states=("h", "c") if cell == "LSTM" else ("h",))
     flow_c = flows["c"][0].numpy() if "c" in flows else None
-    return ModelView(name, cell, tr, probabilities(name, tr), connectivity(rnn, x)[0].numpy(),
-                     flows["h"][0].numpy(), flow_c)
+    return ModelView(model.name, cell, tr, probabilities(model, tr),
+                     connectivity(rnn, x)[0].numpy(), flows["h"][0].numpy(), flow_c)
 
 
-def forced(name: str, tokens: list[str], gate: str, value: float, units: tuple[int, ...] | None,
-           from_t: int) -> tuple[Trace, np.ndarray]:
-    """Model ``name`` on ``tokens`` with ``gate`` (or state) of its one layer forced:
+def forced(name: Model | str, tokens: list[str], gate: str, value: float,
+           units: tuple[int, ...] | None, from_t: int) -> tuple[Trace, np.ndarray]:
+    """The model on ``tokens`` with ``gate`` (or state) of its one layer forced:
     (the changed run's Trace, its answers' probabilities (L, classes))."""
     tr = intervene(module(name), embed(name, tokens), clamp={
         (0, 0, gate): Clamp(value, units, from_t)})
     return tr, probabilities(name, tr)
 
 
-def what_happened(name: str, tokens: list[str], gate: str, value: float,
+def what_happened(name: Model | str, tokens: list[str], gate: str, value: float,
                   units: tuple[int, ...] | None, from_t: int, before: np.ndarray,
                   after: np.ndarray, lang: str) -> str:
     """One sentence: what forcing ``gate`` did to the model's answers (before/after:

@@ -14,6 +14,7 @@ name without ``_spec`` returns the same as a ``go.Figure``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -238,9 +239,12 @@ def flow_lines_spec(flows: Mapping[str, object], tokens: Sequence[str], *, title
             "line": {"color": COLOURS[colour % len(COLOURS)], "width": 2,
                      "dash": "dash" if label in dashed else "solid"},
             "hovertemplate": f"{plain(label)}: t=%{{x}}<br>%{{y:.2e}}<extra></extra>"})
-    layout = {"xaxis": _steps_xaxis(tokens, L, x_title),
+    positive = np.concatenate([y[np.isfinite(y) & (y > 0)] for y in ys.values()])
+    decades = (np.log10(positive.max()) - np.log10(positive.min())) if positive.size else 1.0
+    layout = {"xaxis": _steps_xaxis(tokens, L, x_title, px=600),  # rotated words: fewer
               "yaxis": {"type": "log", "title": {"text": y_title}, "exponentformat": "power",
-                        "dtick": 1, "showgrid": True, "gridcolor": "#eeeeee"},
+                        "dtick": max(1, math.ceil(decades / 8)),  # at most ~8 ticks
+                        "showgrid": True, "gridcolor": "#eeeeee"},
               "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0}}
     return finish({"data": data, "layout": layout}, title=title,
                   height=360 + (40 if L > 12 else 0), margin={"t": 90})

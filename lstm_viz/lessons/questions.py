@@ -16,7 +16,7 @@ from lstm_viz import trained
 from lstm_viz.core.build import RNNModule
 from lstm_viz.core.config import constructor_call
 from lstm_viz.core.shapes import GATE_COUNT, shape_contract
-from lstm_viz.lessons import contract, reading, targets, truth
+from lstm_viz.lessons import contract, race, reading, targets, truth
 from lstm_viz.lessons.catalogue import Step
 from lstm_viz.lessons.facts import Facts
 from lstm_viz.lessons.misconceptions import wrong_answers
@@ -33,6 +33,7 @@ class Question:
     values: dict = field(default_factory=dict)  # placeholders of the step's texts
     evidence: str = ""  # Python-like lines: what torch returned
     view: dict | None = None  # the heatmap to read: {"name": "o", "n": 0} or {"name": "h_n"}
+    link: dict = field(default_factory=dict)  # the explaining page's own URL keys (Train's)
 
     @property
     def target(self) -> str:
@@ -96,9 +97,20 @@ def formula(step: Step, facts: Facts) -> str:
     return f"{targets.display(step.target)} = {dims}"
 
 
+def _race(step: Step, run: Run, facts: Facts) -> Question:
+    """A question a training answers (``lstm_viz.lessons.race``), not ``run``."""
+    expected, p = race.answer(step.params), step.params
+    return Question(step, "choice", expected, race.settings_of(p).cells,
+                    wrong_answers(facts, step.target, p, run, expected),
+                    {**values(step, run, facts), **race.values(p)}, race.evidence(p),
+                    link=race.link(p))
+
+
 def ask(step: Step, run: Run, module: RNNModule) -> Question:
     """The question of ``step`` on ``run`` (made from the step's Settings) and its module."""
     facts = facts_of(run)
+    if step.target in race.TARGETS:
+        return _race(step, run, facts)
     if step.target in reading.TARGETS:
         expected = reading.answer(run, facts, step.target, step.params)
     else:

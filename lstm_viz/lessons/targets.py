@@ -2,7 +2,8 @@
 
 - ``shape``: a tensor's or parameter's shape, typed as a tuple;
 - ``number``: a whole number (N, ``batch_sizes[t]``, steps read for sentence n);
-- ``choice``: one of several options (a row of h_n, yes/no, packs/raises, the model's class);
+- ``choice``: one of several options (a row of h_n, yes/no, packs/raises, the model's class,
+  the cell a training leaves at chance);
 - ``unit`` / ``step``: a unit or a time step picked on a trained model's heatmap.
 """
 
@@ -11,7 +12,8 @@ from __future__ import annotations
 from lstm_viz.lessons.contract import PARAMETER
 
 NUMBERS = ("batch_N", "tokens_at_step", "steps_read")
-CHOICES = ("hn_row", "hn_equals_last_output", "enforce_sorted", "model_answer")
+CHOICES = ("hn_row", "hn_equals_last_output", "enforce_sorted", "model_answer",
+           "still_at_chance")  # the last: answered by a training (lstm_viz.lessons.race)
 UNITS = ("trigger_unit", "label_unit")
 STEPS = ("lowest_step", "flip_step")
 TENSORS = ("input", "output", "h_0", "c_0", "h_n", "c_n", "packed_data", "batch_sizes")

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 from lstm_viz.state.memory_keys import MEMORY
 from lstm_viz.state.page_spec import PageKeys
+from lstm_viz.state.train_keys import TRAIN
 
-SPECS: dict[str, PageKeys] = {spec.page: spec for spec in (MEMORY,)}
+SPECS: dict[str, PageKeys] = {spec.page: spec for spec in (MEMORY, TRAIN)}
 NAMED: dict[str, tuple[str, ...]] = {  # URL path of the page → its own keys
     "learn": ("lesson", "step", "class", "student"),  # the drill's seed= is the Settings' own
     "teach": ("class", "key", "names"),  # class mode (lstm_viz.classroom.codes reads them)

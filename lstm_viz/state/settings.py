@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, fields, replace
 
 from lstm_viz.core.config import CELLS, NONLINEARITIES, RNNConfig
 from lstm_viz.core.inputs import ENCODINGS, INITIAL_STATES, MODES, InputSpec
+from lstm_viz.core.notice import Notice, short  # noqa: F401 (the app's callers import them here)
 from lstm_viz.core.tokens import TOKENISATIONS
 from lstm_viz.state.presets import DEFAULT_PRESET, PRESETS
 from lstm_viz.trained import MODELS
@@ -23,20 +24,6 @@ CHOICES = {"cell": CELLS, "nonlinearity": NONLINEARITIES, "mode": MODES, "tokens
            "encoding": ENCODINGS, "h0": INITIAL_STATES, "weights": WEIGHTS}
 KNOWN_KEYS = (*CONFIG_KEYS, *SPEC_KEYS, "device", "weights", "lang", "preset", "hide", "lock")
 HIDEABLE = (*CONFIG_KEYS, *SPEC_KEYS, "device", "weights", "lang", "preset")
-
-
-@dataclass(frozen=True)
-class Notice:
-    """A value that was refused or changed: shown to the user, never a traceback."""
-
-    arg: str
-    value: str
-    rule: str
-    used: str = ""  # the value used instead
-
-    def __str__(self) -> str:
-        used = f" → {self.used}" if self.used else ""
-        return f"{self.arg}={self.value}: {self.rule}{used}"
 
 
 @dataclass(frozen=True)
@@ -69,9 +56,3 @@ def from_preset(name: str, **keep) -> Settings:
     """The settings of preset ``name`` (plus device/lang/hide/lock given in ``keep``)."""
     p = PRESETS[name]
     return Settings(preset=name, config=p.config, spec=p.spec, weights=p.weights, **keep)
-
-
-def short(value) -> str:
-    """A user's value as a notice shows it: at most 40 characters."""
-    text = str(value)
-    return text if len(text) <= 40 else text[:39] + "…"

@@ -26,6 +26,7 @@ from lstm_viz.state.page_keys import page_keys
 from lstm_viz.state.presets import PRESETS
 from lstm_viz.state.sanitize import DEVICE
 from lstm_viz.state.settings import HIDEABLE, LANGS
+from lstm_viz.training.registry import read_env as read_trainings
 
 PREFIX = "LSTM_VIZ_"
 CAP_VARS = {f"{PREFIX}{f.name.upper()}": f.name for f in fields(Caps)}
@@ -48,8 +49,10 @@ USED_ELSEWHERE = {
     f"{PREFIX}WARM": "0: serve.py does not warm the presets after a start (serving/warm.py)",
     f"{PREFIX}FLOOR_DIR": "the recorded pages the floor page replays (measure/server_cpu.py)",
 }
+# Trainings on this server (lstm_viz.training.registry.read_env): how many at once, and where.
+TRAINING_VARS = (f"{PREFIX}MAX_TRAININGS", f"{PREFIX}TRAINING_WORKERS")
 KNOWN = (*CAP_VARS, *(f"{PREFIX}{k.upper()}" for k in URL_KEYS), THREADS_VAR, *USED_ELSEWHERE,
-         *class_config.VARIABLES)  # class mode's: checked by lstm_viz.classroom.config
+         *TRAINING_VARS, *class_config.VARIABLES)  # class mode's: lstm_viz.classroom.config
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,8 @@ class TeacherEnv:
     lock: bool = False
     device: str | None = None
     torch_threads: int = 1
+    max_trainings: int | None = None  # None: one per core
+    training_workers: str | None = None  # None: the default ("process")
 
     def query_defaults(self) -> dict[str, list[str]]:
         """These settings as the app's query-string defaults (what ``url_defaults`` adds)."""
@@ -146,6 +151,22 @@ def _check_threads(environ, problems: list[Problem]) -> int:
     return 1
 
 
+def _check_trainings(environ, problems: list[Problem]) -> dict:
+    """LSTM_VIZ_MAX_TRAININGS and LSTM_VIZ_TRAINING_WORKERS, each checked as the training
+    registry reads it; {"max_trainings": …, "training_workers": …} for those set and valid."""
+    found = {}
+    for name, key in zip(TRAINING_VARS, ("max_trainings", "training_workers"), strict=True):
+        if name not in environ:
+            continue
+        try:
+            size, kind = read_trainings({name: environ[name]})
+        except ValueError as err:
+            problems.append(Problem(name, environ[name], str(err).split(": ", 1)[-1]))
+            continue
+        found[key] = size if key == "max_trainings" else kind
+    return found
+
+
 def _check_names(environ, problems: list[Problem]) -> None:
     for name in sorted(n for n in environ if n.startswith(PREFIX) and n not in KNOWN):
         near = difflib.get_close_matches(name, KNOWN, n=1)
@@ -172,7 +193,8 @@ def read(environ: Mapping[str, str] | None = None) -> TeacherEnv:
     env = TeacherEnv(caps=caps, preset=preset if preset in PRESETS else None, lang=lang,
                      hide=_check_hide(environ, problems), lock=LOCK_VALUES.get(lock, False),
                      device=_check_device(environ, problems),
-                     torch_threads=_check_threads(environ, problems))
+                     torch_threads=_check_threads(environ, problems),
+                     **_check_trainings(environ, problems))
     problems += [Problem(*p) for p in class_config.problems(environ)]
     _check_names(environ, problems)
     if problems:

@@ -115,17 +115,19 @@ def memory_sentence(rng: random.Random, distance: int) -> tuple[list[str], int]:
     return [ANIMALS[first], *later], first
 
 
-def memory_sentences(rng: random.Random, count: int) -> list:
-    """``count`` sentences with distances drawn uniformly from 0 … MAX_DISTANCE."""
-    return [memory_sentence(rng, rng.randint(0, MAX_DISTANCE)) for _ in range(count)]
+def memory_sentences(rng: random.Random, count: int, max_distance: int = MAX_DISTANCE) -> list:
+    """``count`` sentences with distances drawn uniformly from 0 … ``max_distance``."""
+    return [memory_sentence(rng, rng.randint(0, max_distance)) for _ in range(count)]
 
 
-def make_data(task: Task, seed: int = 0, test_share: float = 0.2) -> tuple[list, list]:
+def make_data(task: Task, seed: int = 0, test_share: float = 0.2,
+              max_distance: int = MAX_DISTANCE) -> tuple[list, list]:
     """(train, test): lists of (tokens, label) with no sentence in both; the label is an
-    int (sentiment, memory) or a list of ints, one per token (brackets)."""
+    int (sentiment, memory) or a list of ints, one per token (brackets). ``max_distance``:
+    the memory task's longest clue–answer distance (the shipped models': MAX_DISTANCE)."""
     rng = random.Random(seed)
     data = {"sentiment": sentiment_sentences, "brackets": lambda: bracket_strings(rng, 2500, 14),
-            "memory": lambda: _distinct(memory_sentences(rng, 2500))}[task.name]()
+            "memory": lambda: _distinct(memory_sentences(rng, 2500, max_distance))}[task.name]()
     rng.shuffle(data)
     cut = int(len(data) * (1 - test_share))
     return data[:cut], data[cut:]
