@@ -69,6 +69,13 @@ ENV LSTM_VIZ_TORCH_THREADS=1 \
     OPENBLAS_NUM_THREADS=1 \
     MKL_NUM_THREADS=1
 
+# Class mode's embedded store (SQLite, WAL) lives in /data: mount a volume there to keep the
+# classes across container restarts (docker run -v lstm-viz-data:/data …). Several replicas
+# share a PostgreSQL instead: LSTM_VIZ_DATABASE_URL (deploy/compose.yaml).
+RUN mkdir /data && chown 10001:10001 /data
+ENV LSTM_VIZ_DATA_DIR=/data
+VOLUME ["/data"]
+
 USER 10001:10001
 EXPOSE 8501
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \

@@ -17,6 +17,7 @@ PAGES = [  # (file in app_pages/, URL path, icon); the first is the default page
     ("states", "states", ":material/grid_on:"),
     ("packing", "packing", ":material/inventory_2:"),
     ("learn", "learn", ":material/school:"),
+    ("teach", "teach", ":material/co_present:"),
     ("memory", "memory", ":material/history:"),
     ("train", "train", ":material/model_training:"),
 ]

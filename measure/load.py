@@ -17,6 +17,7 @@ Python still holds from memory the allocator has not handed back.
     python measure/load.py --sessions 1 30 --changes 12                      # issue 15's class
     python measure/load.py --replicas 2 --sessions 1 60 --changes 12         # two replicas
     python measure/load.py --workload calm --sessions 1 10 30 --changes 6 --think 10  # calm
+    python measure/load.py --workload classroom --sessions 60 --pace 5 15 --save  # class mode
 
 ``--replicas 2``: measure/two_replicas.py's two replicas behind HAProxy instead; a session GETs
 the page through it first, as a browser does, and sends the ``LVSERVER`` cookie it got with its
@@ -266,8 +267,12 @@ def replicated(args) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--workload", choices=("class", "calm"), default="class",
-                    help="class (default): issue 15's; calm: the earlier links (workloads.py)")
+    ap.add_argument("--workload", choices=("class", "calm", "classroom"), default="class",
+                    help="class (default): issue 15's; calm: the earlier links (workloads.py); "
+                         "classroom: class mode on 2 replicas + PostgreSQL (class_load.py)")
+    ap.add_argument("--phases", nargs="+", default=["baseline", "class", "faults"],
+                    choices=("baseline", "class", "faults"),
+                    help="classroom: which phases to run (default all three, in order)")
     ap.add_argument("--sessions", type=int, nargs="+", default=[1, 30])
     ap.add_argument("--changes", type=int, default=12, help="changes per session")
     ap.add_argument("--baseline-changes", type=int, default=40,
@@ -299,6 +304,9 @@ def main() -> None:
     args = ap.parse_args()
     if args.serve:
         return serve(args.serve, args.ttl)
+    if args.workload == "classroom":  # its own topology: 2 replicas, HAProxy, PostgreSQL
+        from measure.class_load import run
+        return run(args)
     if args.replicas == 2:
         return replicated(args)
     port = free_port()

@@ -275,4 +275,4 @@ def payload(record: Record) -> str:
                    "page KB", "chart budget KB"], rows) + "\n\n" + caption(record))
 
 
-from measure import train_tables  # noqa: E402,F401 (registers the training tables)
+from measure import class_tables, train_tables  # noqa: E402,F401 (they register their tables)

@@ -4,7 +4,8 @@
     python scripts/screenshots.py --url http://127.0.0.1:8501   # use a running app
     python scripts/screenshots.py --only gates-official          # names containing this
 
-Every page × a few presets × both languages, plus the SCENES the guides need, in Debian's
+Every page × a few presets × both languages, plus the SCENES the guides need (and class mode's,
+from a class played in the app first: scripts/lib/class_scenes.py), in Debian's
 Chromium (LSTM_VIZ_CHROMIUM): 1400 px wide, light theme, the presets' own seeds, taken once
 the run has finished and every chart is drawn. The page is shot whole (down to the last
 element that fits in --max-height px) and stored as a losslessly optimised PNG:
@@ -15,17 +16,19 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from scripts.lib import class_scenes
 from serving.appserver import CHROMIUM, CHROMIUM_ARGS, ROOT, settle, streamlit_server
 
 PAGES = {"overview": "", "shapes": "shapes", "gates": "gates", "states": "states",
          "packing": "packing", "learn": "learn"}
-SCENE_PAGES = {"memory": "memory", "train": "train"}  # shot in SCENES only (no preset)
+SCENE_PAGES = {"memory": "memory", "train": "train", "teach": "teach"}  # shot in scenes only
 PRESETS = ("official", "pets", "packing", "stacked")
 LANGS = ("en", "zh")
 # Views the guides point at that no preset shows as it is: name -> (page, query string).
@@ -51,7 +54,8 @@ TRAINED = {"train-race": None, "train-forget-gate": 2, "train-flow": 3}
 TRAINING_S = 600  # the longest a training may take here (12-20 epochs: a minute or two)
 # Scenes whose guide shows the whole page, taller than --max-height: the least height to allow.
 TALL = {"memory": 4500, "memory-long": 4500,  # the gradient flow and the forced gate too
-        "train-race": 3600}  # the settings, the four charts and "open this model"
+        "train-race": 3600,  # the settings, the four charts and "open this model"
+        "teach-projector": 3600, "teach-vote": 3600}  # the whole dashboard
 # Answers typed (then Enter) before a scene is shot: a wrong one, then the right one.
 ANSWERS = {"learn-diagnosis": ("(3, 5, 20)",), "learn-reveal": ("(3, 5, 20)", "5,3,20")}
 OUT = ROOT / "docs" / "images"
@@ -150,17 +154,26 @@ def run(url: str, args) -> list[Path]:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for lang, page_name, query, name in todo:
-            start = time.monotonic()
-            path = shoot(browser, url, lang, page_name, query, args.out / lang / f"{name}.png",
-                         args.width, args.height, max(args.max_height, TALL.get(name, 0)))
-            with Image.open(path) as img:
-                size = img.size
-            print(f"{path}  {size[0]}x{size[1]}  "
-                  f"{path.stat().st_size / 1024:.0f} KiB  {time.monotonic() - start:.1f} s",
-                  flush=True)
-            done.append(path)
+            done.append(_shot(browser, url, lang, page_name, query, name, args))
+        for lang in args.langs if not args.no_scenes else ():  # a class played first
+            if args.only and not any(args.only in f"{lang}/{n}" for n in class_scenes.SCENES):
+                continue
+            for name, page_name, query in class_scenes.shots(browser, url, lang):
+                if not args.only or args.only in f"{lang}/{name}":
+                    done.append(_shot(browser, url, lang, page_name, query, name, args))
         browser.close()
     return done
+
+
+def _shot(browser, url: str, lang: str, page_name: str, query: str, name: str, args) -> Path:
+    start = time.monotonic()
+    path = shoot(browser, url, lang, page_name, query, args.out / lang / f"{name}.png",
+                 args.width, args.height, max(args.max_height, TALL.get(name, 0)))
+    with Image.open(path) as img:
+        size = img.size
+    print(f"{path}  {size[0]}x{size[1]}  "
+          f"{path.stat().st_size / 1024:.0f} KiB  {time.monotonic() - start:.1f} s", flush=True)
+    return path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -184,7 +197,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.url:
         done = run(args.url.rstrip("/"), args)
     else:
-        with streamlit_server() as url:
+        # Class scenes open classes: in a store of this run's own, not the user's.
+        with tempfile.TemporaryDirectory() as data, \
+                streamlit_server(env={"LSTM_VIZ_DATA_DIR": data}) as url:
             done = run(url, args)
     total = sum(p.stat().st_size for p in done)
     print(f"{len(done)} images, {total / 2**20:.1f} MiB in total")

@@ -22,7 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lstm_viz.core.devices import resolve_device  # noqa: E402 (needs ROOT on sys.path)
+from lstm_viz.classroom import config as class_config  # noqa: E402 (needs ROOT on sys.path)
+from lstm_viz.core.devices import resolve_device  # noqa: E402
 from lstm_viz.state.teacher_env import TeacherEnv, TeacherEnvError, read  # noqa: E402
 from serving import warm  # noqa: E402
 
@@ -50,6 +51,7 @@ def main(args: list[str]) -> int:
               file=sys.stderr)
         return 2
     print(describe(env), file=sys.stderr)
+    print(class_config.describe(class_config.read(os.environ)), file=sys.stderr)
     if env.device and (reason := resolve_device(env.device).fallback_reason):
         print(f"lstm-viz: warning: LSTM_VIZ_DEVICE: {reason}", file=sys.stderr)
     os.chdir(ROOT)

@@ -25,6 +25,13 @@ if ! command -v haproxy >/dev/null; then
     need_packages "the two-replica test skips" /usr/sbin/haproxy haproxy || true
 fi
 
+# PostgreSQL (Debian's) for the class store's tests: they start a server of their own in a
+# temporary folder (serving/postgres.py) and fail in CI without one.
+if ! compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null; then
+    need_packages "the class store's PostgreSQL tests need it" \
+        /usr/lib/postgresql/15/bin/pg_ctl postgresql || true
+fi
+
 # 2-core machines: one compute thread per process for torch and NumPy's OpenBLAS (pytest and
 # the app server the browser tests start would otherwise oversubscribe the cores, and spinning
 # threads on a busy box cost 10x and more). Override by exporting them.

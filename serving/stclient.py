@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 TIMEOUT = 120.0  # seconds without script_finished before a run counts as an error
 WIDGETS = ("number_input", "checkbox", "selectbox", "radio")  # the sidebar's, by key w_<name>
+KEYED = ("text_input", "button", "radio", "selectbox", "toggle", "checkbox", "number_input")
 
 
 @dataclass
@@ -44,6 +45,9 @@ class Session:
     record: list | None = None  # when a list: every delta ForwardMsg of the last run
     buttons: dict[str, str] = field(default_factory=dict)  # a button's key → its widget id
     auto_rerun: dict[str, float] = field(default_factory=dict)  # fragment id → its period (s)
+    keyed: dict = field(default_factory=dict)  # every widget with a key: key → (kind, id)
+    metrics: dict = field(default_factory=dict)  # st.metric label → value, as last sent
+    alerts: list = field(default_factory=list)  # (format, body) of the last run's alerts
 
     def connect(self, cookie: str | None = None):
         from websockets.asyncio.client import connect
@@ -69,8 +73,9 @@ class Session:
         msg.rerun_script.is_auto_rerun = bool(fragment)
         if self.record is not None:
             self.record = []
-        if not fragment:
-            self.title, self.widgets, self.buttons = "", {}, {}  # this run's widgets only
+        self.alerts = []
+        if not fragment:  # this run's widgets only (a fragment redraws its own part)
+            self.title, self.widgets, self.buttons, self.keyed = "", {}, {}, {}
         start = time.monotonic()
         await self.ws.send(msg.SerializeToString())
         await asyncio.wait_for(self._until_finished(), TIMEOUT)
@@ -107,10 +112,17 @@ class Session:
 
     def _element(self, element, path: tuple) -> None:
         kind = element.WhichOneof("type")
+        if kind in KEYED and getattr(element, kind).id.count("-") >= 2:  # "$$ID-<hash>-<key>"
+            self.keyed[getattr(element, kind).id.split("-", 2)[2]] = (kind, getattr(
+                element, kind).id)
         if kind == "exception":
             self.errors.append(f"exception: {element.exception.message[:100]}")
-        elif kind == "alert" and element.alert.format == element.alert.ERROR:
-            self.errors.append(f"error: {element.alert.body[:100]}")
+        elif kind == "alert":
+            self.alerts.append((element.alert.format, element.alert.body))
+            if element.alert.format == element.alert.ERROR:
+                self.errors.append(f"error: {element.alert.body[:100]}")
+        elif kind == "metric":
+            self.metrics[element.metric.label] = element.metric.body
         elif kind == "heading" and path[0] == 0 and not self.title:
             self.title = element.heading.body
         elif kind == "button":

@@ -26,7 +26,8 @@ from lstm_viz.state.teacher_env import read
 from serving.stclient import Session
 
 PAGES = ("", "shapes", "gates", "states", "packing")  # URL paths; "" the default page
-ONCE = ("learn", "memory", "train")  # their own models whatever the preset: the first only
+ONCE = ("learn", "memory", "train", "teach")  # not per preset: the first session only
+# (teach: the class store is upgraded and purged before the first teacher comes)
 # Lesson steps a training answers (lstm_viz.lessons.race): trained here, not for a student.
 LINKS = (("learn", "lesson=trained-sentiment&step=7"),)
 SWITCH = "LSTM_VIZ_WARM"

@@ -7,6 +7,11 @@ L sequence length, D directions, H_in, H_cell, H_out.
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
+
 import pytest
 import torch
 from threadpoolctl import threadpool_limits
@@ -19,6 +24,12 @@ from lstm_viz import InputSpec, RNNConfig, build_module, make_batch
 # browser tests start. Spinning BLAS threads on a busy 2-core box cost 10x and more.
 torch.set_num_threads(1)
 threadpool_limits(1)
+
+# Class mode's store (a SQLite file under LSTM_VIZ_DATA_DIR) lives in a temporary folder for
+# the whole test session, AppTests and the servers the tests start alike: never the user's.
+if not os.environ.get("LSTM_VIZ_DATA_DIR"):
+    os.environ["LSTM_VIZ_DATA_DIR"] = tempfile.mkdtemp(prefix="lstm-viz-test-data-")
+    atexit.register(shutil.rmtree, os.environ["LSTM_VIZ_DATA_DIR"], True)
 
 
 def pytest_configure(config):

@@ -74,3 +74,20 @@ def within_caps(s: Settings, caps: Caps = CAPS):
     assert s.device in ("cpu", "mps") or re.fullmatch(r"cuda(:\d{1,2})?", s.device)
     assert s.preset in PRESETS and s.lang in (None, "en", "zh")
     return batch
+
+
+# Class mode (issue 20): what a class link (class=, student=), a teacher link (key=), a
+# nickname or an answer typed in a class may carry. Every one goes through the app in
+# test_hostile_app.py: nothing raises, nothing opens a dashboard, nothing renders as markup.
+CLASS_HOSTILE = {
+    "html": "<script>alert(1)</script><b>x</b>",
+    "sql": "'; DROP TABLE answers; --",
+    "sql in quotes": "\" OR \"1\"=\"1",
+    "10k chars": "x" * 10_000,
+    "right to left": "مرحبا \u202eevil\u202c",
+    "nul": "a\x00b\x00",
+    "markdown": "**x** [a](javascript:alert(1)) $x$ :red[r]",
+    "format": "{0} {name} %s %(x)s",
+    "path": "../../etc/passwd",
+    "zero width": "\u200b\u200d\ufeff",
+}

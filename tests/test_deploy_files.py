@@ -184,13 +184,40 @@ def test_compose_replicas_share_one_cookie_secret_and_the_teacher_settings():
     secret = envs[0]["STREAMLIT_SERVER_COOKIE_SECRET"]
     assert re.fullmatch(r"\$\{STREAMLIT_SERVER_COOKIE_SECRET:\?[^}]+\}", secret)
     assert all(env == envs[0] for env in envs)  # the same secret and settings everywhere
+    from lstm_viz.classroom.config import CLASS_DAYS, TEACHER_PASSWORD
     from lstm_viz.state.teacher_env import CAP_VARS, THREADS_VAR, URL_KEYS
-    teacher = {*CAP_VARS, THREADS_VAR, *(f"LSTM_VIZ_{k.upper()}" for k in URL_KEYS)}
+    teacher = {*CAP_VARS, THREADS_VAR, *(f"LSTM_VIZ_{k.upper()}" for k in URL_KEYS),
+               TEACHER_PASSWORD, CLASS_DAYS}
     assert {k for k, v in envs[0].items() if v is None} == teacher  # passed on when set
     for app in apps.values():
         assert app["restart"] == "unless-stopped"
         assert HEALTH in " ".join(app["healthcheck"]["test"])
         assert "ports" not in app  # reached only through the balancer
+
+
+def test_compose_replicas_share_one_postgresql_with_a_volume():
+    """Class mode: every replica's store is the postgres service, which keeps its data in a
+    named volume and is healthy before any replica starts."""
+    from sqlalchemy.engine import make_url
+
+    compose = _compose()
+    services = compose["services"]
+    db = services["postgres"]
+    assert re.fullmatch(r"postgres:15\.\d+-bookworm", db["image"])
+    (volume,) = db["volumes"]
+    assert volume.split(":")[1] == "/var/lib/postgresql/data"
+    assert volume.split(":")[0] in compose["volumes"]  # named: it outlives the containers
+    assert "pg_isready" in " ".join(db["healthcheck"]["test"])
+    env = _environment(db)
+    assert re.fullmatch(r"\$\{POSTGRES_PASSWORD:\?[^}]+\}", env["POSTGRES_PASSWORD"])
+    for name, app in services.items():
+        if not name.startswith("app"):
+            continue
+        raw = _environment(app)["LSTM_VIZ_DATABASE_URL"]
+        url = make_url(re.sub(r"\$\{POSTGRES_PASSWORD:\?[^}]+\}", "secret", raw))
+        assert (url.drivername, url.host, url.port) == ("postgresql+psycopg", "postgres", 5432)
+        assert (url.username, url.database) == (env["POSTGRES_USER"], env["POSTGRES_DB"])
+        assert app["depends_on"]["postgres"]["condition"] == "service_healthy"
 
 
 def test_compose_balancer_reaches_every_replica():
@@ -247,6 +274,10 @@ def test_deployment_probes_security_and_secret():
         assert {"/tmp", "/home/app"} <= {m["mountPath"] for m in app["volumeMounts"]}
     (secret,) = [e for e in app["env"] if e["name"] == "STREAMLIT_SERVER_COOKIE_SECRET"]
     assert "secretKeyRef" in secret["valueFrom"]
+    (store,) = [e for e in app["env"] if e["name"] == "LSTM_VIZ_DATABASE_URL"]  # class mode:
+    assert "secretKeyRef" in store["valueFrom"]  # one PostgreSQL for every replica, secret
+    if sc.get("readOnlyRootFilesystem"):  # the image's LSTM_VIZ_DATA_DIR stays writable
+        assert "/data" in {m["mountPath"] for m in app["volumeMounts"]}
     for kind in ("requests", "limits"):
         assert re.fullmatch(r"\d+(Mi|Gi)", app["resources"][kind]["memory"])
     assert "Secret" not in _resources()  # never a committed secret

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from lstm_viz.io.snippet import reproduce_snippet
 from lstm_viz.state.presets import PRESETS
 from lstm_viz.state.settings import KNOWN_KEYS
 from tests.apptest_utils import PAGES, open_app
-from tests.hostile_inputs import BAD_NUMBERS, HOSTILE_TEXTS, within_caps
+from tests.hostile_inputs import BAD_NUMBERS, CLASS_HOSTILE, HOSTILE_TEXTS, within_caps
 from tests.hostile_report import write_count
 from ui import state
 from ui.text import md_escape
@@ -288,3 +289,69 @@ def test_figure_payload_stays_within_budget(config, pages):
         TRIED["payload"] += 1
         row = payload.measure(query[config], page)
         assert row["chart_bytes"] <= payload.BUDGET[config], row
+
+
+# --- class mode (issue 20): links, keys, nicknames and answers ----------------------------
+
+def _class(lang: str = "en"):
+    """A class opened through /teach: (its code, its teacher key)."""
+    at = open_app({"lang": lang}, "teach")
+    at.text_input(key="teach_name").input(CLASS_HOSTILE["html"])
+    next(b for b in at.button if b.label == t("teach.open", lang)).click().run()
+    query = dict(at.query_params)
+    return query["class"], query["key"]
+
+
+UNESCAPED = re.compile(r"(?<!\\)<(script|b>)")  # a tag whose "<" Markdown would read
+
+
+def _no_markup(at) -> None:
+    for el in [*at.markdown, *at.caption, *at.warning, *at.info, *at.header]:
+        assert not UNESCAPED.search(el.value), el.value
+
+
+@pytest.mark.parametrize("name", list(CLASS_HOSTILE))
+def test_hostile_class_links_and_keys(name):
+    """As a class code on both pages, as a student token, and as a teacher key: a notice
+    or nothing, never a dashboard, never an error."""
+    value = CLASS_HOSTILE[name]
+    code, _ = _class()
+    for query, page in (({"class": value}, "learn"), ({"class": value}, "teach"),
+                        ({"class": code, "student": value}, "learn"),
+                        ({"class": code, "key": value}, "teach")):
+        TRIED["class link" if "key" not in query else "teacher key"] += 1
+        at = open_app(query, page)
+        assert not at.exception and not at.error, (query, [e.value for e in at.exception])
+        _no_markup(at)
+        if page == "teach":  # the open form, no dashboard
+            assert not at.get("plotly_chart") and not at.metric
+            assert "key" not in dict(at.query_params)
+
+
+@pytest.mark.parametrize("name", list(CLASS_HOSTILE))
+def test_hostile_nicknames_and_answers_in_a_class(name):
+    """A student joins with the hostile text as nickname and types it as an answer: shown
+    as text, kept as typed (≤ 200 characters), the feedback as usual."""
+    from lstm_viz.classroom import names
+
+    value = CLASS_HOSTILE[name]
+    code, key = _class()
+    at = open_app({"class": code}, "learn")
+    at.text_input(key="class_nickname").input(value[:24])
+    next(b for b in at.button if b.label == t("class.join", "en")).click().run()
+    TRIED["nickname"] += 1
+    assert not at.exception and not at.error
+    student = at.session_state["class_bound"][1]
+    assert student.nickname == names.nickname(value[:24]) and len(student.nickname) <= 24
+    at.text_input[0].input(value)
+    next(b for b in at.button if (b.key or "").startswith("learn_check")).click().run()
+    TRIED["class answer"] += 1
+    assert not at.exception and not at.error and at.warning  # unreadable: said so
+    _no_markup(at)
+    sent = at.session_state["class_answers"][-1]
+    assert sent.typed == value.replace("\x00", "")[:200] and sent.status == "invalid"
+    board = open_app({"class": code, "key": key, "names": "1"}, "teach")
+    assert not board.exception and not board.error
+    _no_markup(board)
+    grid = json.loads(board.get("plotly_chart")[-1].proto.spec)
+    assert all("<script" not in tick for tick in grid["layout"]["yaxis"]["ticktext"])

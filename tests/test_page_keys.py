@@ -22,7 +22,8 @@ def test_a_locked_deployment_keeps_a_lesson_link():
 
 
 def test_keys_by_page():
-    assert page_keys("learn") == ("lesson", "step")
+    assert page_keys("learn") == ("lesson", "step", "class", "student")
+    assert page_keys("teach") == ("class", "key", "names")
     assert page_keys("shapes") == ()
     assert set(page_keys("learn")) <= set(page_keys())
 

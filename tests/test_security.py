@@ -70,6 +70,11 @@ ALLOWED_FILE_ACCESS = {  # constant paths next to the code, never a user's value
     # snapshots it measured (settings go the other way already repaired), never a request's
     "lstm_viz/training/workers.py": ["pickle.dumps(message)",
                                      "pickle.loads(worker.conn.recv_bytes())"],
+    # class mode's store: the deployment's LSTM_VIZ_DATA_DIR / LSTM_VIZ_DATABASE_URL (its
+    # folder, and the migration's lock file beside the SQLite file), never a request's value
+    "lstm_viz/classroom/config.py": ["Path(environ[DATA_DIR]", 'Path(base) / "lstm-viz"'],
+    "lstm_viz/classroom/migrate.py": ["with open(Path(database).with_name(",
+                                      "Path(engine.url.database).parent.mkdir("],
 }
 
 

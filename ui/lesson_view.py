@@ -112,8 +112,9 @@ def context(q: Question, result: Run, lang: str) -> None:
     st.markdown(f"**{prompt(q, lang)}**")
 
 
-def form(at, q: Question, lang: str) -> None:
-    """The answer form: typed (shape, number) or picked (choice, unit, step); Enter submits."""
+def form(at, q: Question, lang: str, after=None) -> None:
+    """The answer form: typed (shape, number) or picked (choice, unit, step); Enter submits.
+    ``after``: what the check does next (class mode records the answer)."""
     widget = f"learn_answer_{at.key}"
     with st.form(f"learn_form_{at.key}", border=True):
         if q.kind in ("shape", "number"):
@@ -126,7 +127,7 @@ def form(at, q: Question, lang: str) -> None:
                      horizontal=True, format_func=partial(answer_text, q, lang=lang))
         buttons = st.container(horizontal=True)
         buttons.form_submit_button(t("learn.check", lang), type="primary", icon=":material/check:",
-                                   on_click=lessons.submit, args=(at, q, widget),
+                                   on_click=lessons.submit, args=(at, q, widget, after),
                                    key=f"learn_check_{at.key}")
         buttons.form_submit_button(t("learn.show", lang), icon=":material/visibility:",
                                    on_click=lessons.show, args=(at,), key=f"learn_show_{at.key}")

@@ -125,18 +125,23 @@ def log_of(at: Where) -> dict:
         at.key, {"tries": 0, "last": None, "done": None})
 
 
-def submit(at: Where, q: Question, widget: str) -> None:
-    """Check the answer in ``widget`` (a callback): count it, keep the verdict."""
+def submit(at: Where, q: Question, widget: str, after=None) -> None:
+    """Check the answer in ``widget`` (a callback): count it, keep the verdict; then
+    ``after(at, q, raw, verdict, record)`` (class mode records it) before any feedback."""
     record = log_of(at)
-    verdict: Verdict = check(q, st.session_state.get(widget, ""))
+    raw = st.session_state.get(widget, "")
+    verdict: Verdict = check(q, raw)
     record["last"] = verdict
-    if not verdict.counts or record["done"]:
+    if record["done"]:
         return
-    record["tries"] += 1
-    if verdict.status == "right":
-        record["done"] = "right"
-    elif record["tries"] >= 2:
-        record["done"] = "shown"
+    if verdict.counts:
+        record["tries"] += 1
+        if verdict.status == "right":
+            record["done"] = "right"
+        elif record["tries"] >= 2:
+            record["done"] = "shown"
+    if after is not None:
+        after(at, q, raw, verdict, record)
 
 
 def show(at: Where) -> None:

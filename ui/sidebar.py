@@ -105,7 +105,8 @@ def _run_section(caps: Caps) -> None:
 # Pages that run their own models on their own input: the sidebar's settings change nothing
 # there, so it shows the language and says so (the settings are kept for the other pages).
 OWN_MODELS = {"memory": "memory.sidebar_note",  # URL path → the sentence saying so
-              "train": "train.sidebar_note"}
+              "train": "train.sidebar_note",
+              "teach": "teach.sidebar_note"}  # class mode's dashboard runs no model at all
 
 
 def render(page: str = "") -> None:

@@ -22,7 +22,8 @@ from lstm_viz.state.train_keys import TRAIN
 
 SPECS: dict[str, PageKeys] = {spec.page: spec for spec in (MEMORY, TRAIN)}
 NAMED: dict[str, tuple[str, ...]] = {  # URL path of the page → its own keys
-    "learn": ("lesson", "step"),  # the drill's seed= is the Settings' own seed
+    "learn": ("lesson", "step", "class", "student"),  # the drill's seed= is the Settings' own
+    "teach": ("class", "key", "names"),  # class mode (lstm_viz.classroom.codes reads them)
 }
 PAGE_KEYS: dict[str, tuple[str, ...]] = {**NAMED, **{p: s.names() for p, s in SPECS.items()}}
 MAX_CHARS = 40  # longer values of NAMED keys are cut: no such key needs more

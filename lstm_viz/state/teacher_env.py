@@ -20,6 +20,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 
+from lstm_viz.classroom import config as class_config
 from lstm_viz.core.caps import Caps
 from lstm_viz.state.page_keys import page_keys
 from lstm_viz.state.presets import PRESETS
@@ -51,7 +52,7 @@ USED_ELSEWHERE = {
 # Trainings on this server (lstm_viz.training.registry.read_env): how many at once, and where.
 TRAINING_VARS = (f"{PREFIX}MAX_TRAININGS", f"{PREFIX}TRAINING_WORKERS")
 KNOWN = (*CAP_VARS, *(f"{PREFIX}{k.upper()}" for k in URL_KEYS), THREADS_VAR, *USED_ELSEWHERE,
-         *TRAINING_VARS)
+         *TRAINING_VARS, *class_config.VARIABLES)  # class mode's: lstm_viz.classroom.config
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,7 @@ def read(environ: Mapping[str, str] | None = None) -> TeacherEnv:
                      device=_check_device(environ, problems),
                      torch_threads=_check_threads(environ, problems),
                      **_check_trainings(environ, problems))
+    problems += [Problem(*p) for p in class_config.problems(environ)]
     _check_names(environ, problems)
     if problems:
         raise TeacherEnvError(problems)

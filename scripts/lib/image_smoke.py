@@ -6,7 +6,9 @@ Everything runs *inside the image*, with its entrypoint, healthcheck and user re
 image's own config, on the host's network (``buildah run`` shares it; ``docker run`` is
 given ``--network host``): the entrypoint as the image's user on a free loopback port, the
 HEALTHCHECK's command (its port replaced by that one), the host's Chromium loading a page
-from it, a PNG export with the image's own Chromium, a bad teacher setting, SIGTERM.
+from it, a class opened on /teach and read back inside the image from the SQLite file of its
+/data volume, a PNG export with the image's own Chromium, a bad teacher setting,
+SIGTERM.
 Each check prints one line; the exit status is 1 when any failed.
 """
 
@@ -23,6 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from scripts.lib.image_class import DATA, class_check, data_volume
 from serving.appserver import CHROMIUM, CHROMIUM_ARGS, ROOT, free_ports, settle, wait_healthy
 
 # The Shapes page's tensor table, a canvas grid: its rows are read from the grid's DOM twin.
@@ -61,10 +64,13 @@ class Engine:
             self.config = json.loads(out)[0]["Config"]
 
     def command(self, argv: list[str], env: dict[str, str] | None = None,
-                entrypoint: bool = False, name: str = "") -> list[str]:
+                entrypoint: bool = False, name: str = "", volume: str | None = None
+                ) -> list[str]:
         """The host command that runs ``argv`` (after the image's ENTRYPOINT when
-        ``entrypoint``) in the image, as the image's USER, with ``env`` added."""
+        ``entrypoint``) in the image, as the image's USER, with ``env`` added and the volume
+        ``volume`` mounted as the image's /data."""
         flags = [f for k, v in (env or {}).items() for f in ("--env", f"{k}={v}")]
+        flags += ["--volume", f"{volume}:{DATA}"] if volume else []
         if self.name == "buildah":
             head = self.config["Entrypoint"] if entrypoint else []
             return ["buildah", "run", *flags, self.container, "--", *head, *argv]
@@ -209,7 +215,9 @@ def main() -> int:
         url = f"http://127.0.0.1:{port}"
         log = (args.logs / "server.log").open("w")
         argv = ["--server.port", str(port), "--server.address", "127.0.0.1"]
-        cmd = engine.command(argv, entrypoint=True, name=f"lstm-viz-smoke-{port}")
+        volume = data_volume(engine.name, port)
+        cmd = engine.command(argv, entrypoint=True, name=f"lstm-viz-smoke-{port}",
+                             volume=volume)
         server = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
         try:
             try:
@@ -230,6 +238,9 @@ def main() -> int:
                       _browser_check(url) if took is not None else "not served")
             except Exception as err:  # any failure is this check's
                 check("host Chromium draws " + PAGE, False, repr(err)[:300])
+            check("a class opened on /teach is stored in the /data volume",
+                  *(class_check(url, engine, volume) if took is not None
+                    else (False, "not served")))
         finally:
             start = time.monotonic()
             try:
