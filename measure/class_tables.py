@@ -74,3 +74,16 @@ def class_dashboard(record: Record) -> str:
     head = ["store", "students × steps", "answers", "reads + aggregation (CPU)",
             "one refresh, server CPU (target ≤ 100 ms)", "refresh wall p50 / p95"]
     return table(head, rows) + "\n\n" + caption(record)
+
+
+@renderer("class-load:short")
+def class_load_short(record: Record) -> str:
+    """One sentence for the README: lost answers, the p95 ratio, answer → dashboard."""
+    f = record["figures"]
+    phases = {p["phase"]: p for p in f["phases"]}
+    lost = sum(p.get("lost", 0) for p in f["phases"])
+    board = phases["class"]["answer_to_dashboard"]
+    return (f"class mode, {f['students']} students on two replicas with PostgreSQL: {lost} "
+            f"answers lost (a replica killed and PostgreSQL restarted included), p95 answer → "
+            f"feedback {ratio(f['p95_ratio'])} the same class without it, an answer on the "
+            f"teacher's dashboard within {board['p95_s']:.1f} s (p95)")

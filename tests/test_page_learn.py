@@ -229,3 +229,22 @@ def test_a_deployments_smaller_caps_change_the_numbers_not_the_checking(monkeypa
     finally:
         monkeypatch.undo()
         state.caps.clear()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_race_step_names_its_training_not_the_sidebars_module(lang):
+    """A training answers the race step: its caption names that run's recipe (the Train
+    page's), never the sidebar's nn.LSTM, which plays no part in it."""
+    from lstm_viz.explain.tables import summary
+    from lstm_viz.lessons import race
+
+    k = next(k for k in range(count("trained-sentiment"))
+             if step_of("trained-sentiment", k, 0).target in race.TARGETS)
+    at = learn({"lesson": "trained-sentiment", "step": str(k), "lang": lang})
+    healthy(at)
+    q = question_now(at, "trained-sentiment", k)
+    captions = [c.value for c in at.caption]
+    assert t("lesson.race.caption", lang, **race.values(q.step.params)) in captions
+    s = at.session_state["settings"]
+    result = run(s, build(s))
+    assert summary(s.config, s.spec, result.batch.N, result.batch.L, lang) not in captions

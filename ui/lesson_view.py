@@ -14,7 +14,7 @@ from lstm_viz.explain.tables import summary
 from lstm_viz.figures import gate_heatmap_spec, value_kinds
 from lstm_viz.figures.style import column_box, row_box
 from lstm_viz.i18n import t
-from lstm_viz.lessons import reading
+from lstm_viz.lessons import race, reading
 from lstm_viz.lessons.checker import shape_text
 from lstm_viz.lessons.contract import PARAMETER
 from lstm_viz.lessons.questions import Question, facts_of, formula
@@ -108,7 +108,10 @@ def context(q: Question, result: Run, lang: str) -> None:
     """What the step says, the configuration it set, and the question."""
     s = result.settings
     st.markdown(text(q, "say", lang))
-    st.caption(summary(s.config, s.spec, result.batch.N, result.batch.L, lang))
+    if q.target in race.TARGETS:  # a training answers it, not the sidebar's module
+        st.caption(t("lesson.race.caption", lang, **_values(q, lang)))
+    else:
+        st.caption(summary(s.config, s.spec, result.batch.N, result.batch.L, lang))
     st.markdown(f"**{prompt(q, lang)}**")
 
 

@@ -82,6 +82,9 @@ def link(params: dict) -> dict[str, str]:
 
 
 def values(params: dict) -> dict:
-    """The placeholders of the step's texts: epochs, the longest distance, the cells."""
+    """The placeholders of the step's texts: epochs, the longest distance, the cells, and the
+    recipe the caption names (the training is the Train page's, not the sidebar's module)."""
     s = settings_of(params)
-    return {"epochs": s.epochs, "distance": s.max_distance, "cells": ", ".join(s.cells)}
+    return {"epochs": s.epochs, "distance": s.max_distance, "cells": ", ".join(s.cells),
+            "hidden": s.hidden_size, "optimizer": s.optimizer, "lr": f"{s.lr:g}",
+            "batch_size": s.batch_size, "seed": s.seed}
