@@ -7,8 +7,8 @@ image's own config, on the host's network (``buildah run`` shares it; ``docker r
 given ``--network host``): the entrypoint as the image's user on a free loopback port, the
 HEALTHCHECK's command (its port replaced by that one), the host's Chromium loading a page
 from it, a class opened on /teach and read back inside the image from the SQLite file of its
-/data volume, a PNG export with the image's own Chromium, a bad teacher setting,
-SIGTERM.
+/data volume, a short training on /train run to its end in the app's worker processes, a PNG
+export with the image's own Chromium, a bad teacher setting, SIGTERM.
 Each check prints one line; the exit status is 1 when any failed.
 """
 
@@ -26,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from scripts.lib.image_class import DATA, class_check, data_volume
+from scripts.lib.image_train import LINK, train_check
 from serving.appserver import CHROMIUM, CHROMIUM_ARGS, ROOT, free_ports, settle, wait_healthy
 
 # The Shapes page's tensor table, a canvas grid: its rows are read from the grid's DOM twin.
@@ -241,6 +242,8 @@ def main() -> int:
             check("a class opened on /teach is stored in the /data volume",
                   *(class_check(url, engine, volume) if took is not None
                     else (False, "not served")))
+            check(f"a training started on {LINK} finishes in the worker processes",
+                  *(train_check(url) if took is not None else (False, "not served")))
         finally:
             start = time.monotonic()
             try:
