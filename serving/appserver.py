@@ -113,6 +113,23 @@ def stop(proc: subprocess.Popen, timeout: float = 20) -> None:
         proc.wait()
 
 
+@contextmanager
+def opened_page(url: str, width: int = 1400, height: int = 1000):
+    """A page of the host's Chromium showing ``url``, settled (``settle``); the browser is
+    closed after the ``with``."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.goto(url, timeout=60_000)
+            settle(page, timeout=90_000)
+            yield page
+        finally:
+            browser.close()
+
+
 def settle(page, timeout: float = 60_000) -> None:
     """Wait until ``page`` (Playwright) shows a finished run with every chart drawn."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout

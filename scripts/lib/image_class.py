@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from urllib.parse import parse_qs, urlparse
 
-from serving.appserver import CHROMIUM, CHROMIUM_ARGS, settle
+from serving.appserver import opened_page, settle
 
 DATA = "/data"  # the Dockerfile's VOLUME, where LSTM_VIZ_DATA_DIR points
 NAME = "Image smoke test"
@@ -33,22 +33,13 @@ def data_volume(engine: str, port: int) -> str | None:
 
 def _open_class(url: str) -> str:
     """Open a class on /teach as a teacher does; its code."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"{url}/teach", timeout=60_000)
-            settle(page, timeout=90_000)
-            page.get_by_label("Class name").fill(NAME)
-            page.get_by_role("button", name="Open the class").click()
-            page.wait_for_function("location.search.includes('key=')", timeout=30_000)
-            settle(page, timeout=60_000)
-            assert page.get_by_test_id("stException").count() == 0, "an exception is shown"
-            return parse_qs(urlparse(page.url).query)["class"][0]
-        finally:
-            browser.close()
+    with opened_page(f"{url}/teach") as page:
+        page.get_by_label("Class name").fill(NAME)
+        page.get_by_role("button", name="Open the class").click()
+        page.wait_for_function("location.search.includes('key=')", timeout=30_000)
+        settle(page, timeout=60_000)
+        assert page.get_by_test_id("stException").count() == 0, "an exception is shown"
+        return parse_qs(urlparse(page.url).query)["class"][0]
 
 
 def class_check(url: str, engine, volume: str | None) -> tuple[bool, str]:

@@ -27,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from scripts.lib.image_class import DATA, class_check, data_volume
 from scripts.lib.image_train import LINK, train_check
-from serving.appserver import CHROMIUM, CHROMIUM_ARGS, ROOT, free_ports, settle, wait_healthy
+from serving.appserver import ROOT, free_ports, opened_page, wait_healthy
 
 # The Shapes page's tensor table, a canvas grid: its rows are read from the grid's DOM twin.
 PAGE, EXPECT = "/shapes?preset=official", ["output", "(5, 3, 20)"]
@@ -157,20 +157,11 @@ def _health_cmd(config: dict, port: int) -> list[str]:
 
 def _browser_check(url: str) -> str:
     """Load PAGE in the host's Chromium; raise unless it shows the EXPECT row, drawn."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(url + PAGE, timeout=60_000)
-            settle(page, timeout=90_000)
-            page.wait_for_function(HAS_ROW, arg=EXPECT, timeout=30_000)
-            errors = page.get_by_test_id("stException").count()
-            assert errors == 0, f"{errors} exception(s) on the page"
-            return f"row {' '.join(EXPECT)!r} shown, no exception"
-        finally:
-            browser.close()
+    with opened_page(url + PAGE) as page:
+        page.wait_for_function(HAS_ROW, arg=EXPECT, timeout=30_000)
+        errors = page.get_by_test_id("stException").count()
+        assert errors == 0, f"{errors} exception(s) on the page"
+        return f"row {' '.join(EXPECT)!r} shown, no exception"
 
 
 def main() -> int:
