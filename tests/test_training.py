@@ -96,6 +96,28 @@ def test_the_shipped_memory_models_are_reproduced():
     assert not differ
 
 
+def test_models_built_while_other_threads_draw_seeded_numbers_are_the_same():
+    """A thread worker's training starts while Streamlit's session threads build seeded
+    modules (``lstm_viz.core.rng.seeded``, one thread at a time): each cell's first weights are
+    still those of a build alone (found by CI: a process worker and a thread worker started
+    with the same settings disagreed at step 0)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from lstm_viz import RNNConfig, seeded_module
+
+    alone = {cell: m.state_dict() for cell, m in Trainer(SMALL).models().items()}
+    config = RNNConfig("LSTM", 10, 20, num_layers=2)
+
+    def build(k: int):
+        if k % 2:
+            return seeded_module(config, k)
+        return {cell: m.state_dict() for cell, m in Trainer(SMALL).models().items()}
+
+    with ThreadPoolExecutor(8) as pool:
+        built = [b for b in pool.map(build, range(64)) if isinstance(b, dict)]
+    assert all(same_weights(b[cell], alone[cell]) for b in built for cell in alone)
+
+
 def test_snapshots_come_every_third_of_an_epoch_and_keep_the_weights_they_were_measured_on(
         small_run):
     trainer, snapshots = small_run

@@ -3,11 +3,12 @@ come from it.
 
 Every cell of ``TrainSettings.cells`` gets its own ``ToyModel``, optimiser and
 ``torch.Generator``; the cells take their steps in turn (interleaved, one step each), on the
-same batches in the same order. Each model is initialised under ``torch.random.fork_rng``
-after ``torch.manual_seed(seed)``, and every random draw afterwards (the batches' order, the
-words read as ``<unk>``) comes from the cell's own generator: nothing global is touched, and
-each cell's weights are, byte for byte, those of a training of that cell alone (CPU, the
-same thread count). A loss that is NaN or infinite stops the training (``Diverged``); the
+same batches in the same order. Each model is initialised as after ``torch.manual_seed(seed)``,
+under ``lstm_viz.core.rng.seeded`` (the global generator forked and locked: a session's
+thread building a module at that moment cannot take its numbers), and every random draw
+afterwards (the batches' order, the words read as ``<unk>``) comes from the cell's own
+generator: nothing global is touched, and each cell's weights are, byte for byte, those of
+a training of that cell alone (CPU, the same thread count). A loss that is NaN or infinite stops the training (``Diverged``); the
 snapshots made so far stay.
 """
 
@@ -20,6 +21,7 @@ from dataclasses import dataclass, replace
 import torch
 from torch import nn
 
+from lstm_viz.core.rng import seeded
 from lstm_viz.trained.model import ToyModel
 from lstm_viz.training.data import TaskData
 from lstm_viz.training.settings import TrainSettings
@@ -48,8 +50,7 @@ class CellTraining:
 
     def __init__(self, cell: str, settings: TrainSettings, data: TaskData):
         task, s = data.task, settings
-        with torch.random.fork_rng(devices=[]):  # the global RNG is restored afterwards
-            torch.manual_seed(s.seed)
+        with seeded(s.seed):  # one thread at a time; the global RNG is restored afterwards
             self.model = ToyModel(cell, len(task.vocab), s.embedding_dim, s.hidden_size,
                                   len(task.classes), task.per_step)
         if cell == "LSTM" and s.forget_bias:
