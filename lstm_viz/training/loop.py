@@ -8,8 +8,8 @@ under ``lstm_viz.core.rng.seeded`` (the global generator forked and locked: a se
 thread building a module at that moment cannot take its numbers), and every random draw
 afterwards (the batches' order, the words read as ``<unk>``) comes from the cell's own
 generator: nothing global is touched, and each cell's weights are, byte for byte, those of
-a training of that cell alone (CPU, the same thread count). A loss that is NaN or infinite stops the training (``Diverged``); the
-snapshots made so far stay.
+a training of that cell alone (CPU, the same thread count). A loss that is NaN or infinite
+stops the training (``Diverged``); the snapshots made so far stay.
 """
 
 from __future__ import annotations
