@@ -95,7 +95,7 @@ def _grid(board: dashboard.Dashboard, lang: str) -> None:
         text.append([str(c.attempts) if GRID[c.status][1] is None else GRID[c.status][1]
                      for c in row])
     shown = teach.names_shown()
-    names = [s.nickname or t("class.student_n", lang, n=s.number) for s in board.students]
+    names = [classroom.student_name(s, lang) for s in board.students]
     spec = progress_grid_spec(
         codes, text, [str(v.position + 1) for v in board.steps], names if shown else None,
         names=[t(f"teach.cell.{k}", lang) for k in ("none", "wrong", "later", "first")],

@@ -22,7 +22,7 @@ from lstm_viz.classroom.store import ClassInfo, Pulse, Student
 from lstm_viz.i18n import t
 from lstm_viz.lessons import steps as lesson_steps
 from lstm_viz.lessons.checker import check
-from ui import classroom, state
+from ui import classroom, lessons, state
 from ui.classroom import StoreDown
 from ui.lesson_view import answer_text
 from ui.lessons import Where
@@ -133,10 +133,15 @@ def _send_unbound(cls: ClassInfo, student: Student) -> None:
     found = classroom.pulse(cls.id)
     for kept in st.session_state.pop("class_unbound", []):
         round_ = found.round_of(kept["lesson"], kept["step"]) if found else 1
-        answer = records.make(cls.id, student.id, round_=round_, **kept)
-        st.session_state.setdefault("class_sent", []).append(answer.answer_id)
-        st.session_state.setdefault("class_answers", []).append(answer)
-        classroom.send(answer)
+        _keep_and_send(records.make(cls.id, student.id, round_=round_, **kept))
+
+
+def _keep_and_send(answer: records.Answer) -> None:
+    """The session keeps ``answer`` (shown as restored, watched until it reached the class)
+    and the outbox sends it."""
+    st.session_state.setdefault("class_sent", []).append(answer.answer_id)
+    st.session_state.setdefault("class_answers", []).append(answer)
+    classroom.send(answer)
 
 
 def enter(lang: str) -> Joined | None:
@@ -167,7 +172,7 @@ def enter(lang: str) -> Joined | None:
     st.session_state.class_pulse = found
     cls, student = bound
     st.caption(t("class.joined", lang, name=md_escape(cls.name), you=md_escape(
-        student.nickname or t("class.student_n", lang, n=student.number))))
+        classroom.student_name(student, lang))))
     _watch()
     if found.paused:
         st.info(f"**{t('class.paused', lang)}**  \n{t('class.paused_note', lang)}",
@@ -225,10 +230,9 @@ def restore(at: Where, q, joined: Joined, lang: str) -> None:
         mine = [a for a in st.session_state.get("class_answers", [])
                 if (a.lesson, a.step, a.round) == (at.lesson, at.index, now)]
         tries = sum(a.counts for a in mine)
-        right = any(a.status == "right" for a in mine)
         log_[at.key] = record = {
             "tries": tries, "round": now, "last": check(q, mine[-1].typed) if mine else None,
-            "done": "right" if right else ("shown" if tries >= 2 else None)}
+            "done": lessons.done_after(tries, any(a.status == "right" for a in mine))}
     if now > 1 and not record["done"]:
         st.info(t("class.second_vote", lang, round=now), icon=":material/forum:")
 
@@ -250,10 +254,7 @@ def recorder(joined: Joined | None):
             ss.setdefault("class_unbound", []).append({**kept, "at": time.time()})
             return
         round_ = record.setdefault("round", joined.pulse.round_of(at.lesson, at.index))
-        answer = records.make(joined.cls.id, joined.student.id, round_=round_, **kept)
-        ss.setdefault("class_sent", []).append(answer.answer_id)
-        ss.setdefault("class_answers", []).append(answer)
-        classroom.send(answer)
+        _keep_and_send(records.make(joined.cls.id, joined.student.id, round_=round_, **kept))
     return after
 
 

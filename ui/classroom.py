@@ -25,7 +25,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from lstm_viz.classroom import config, migrate, records, store
 from lstm_viz.classroom.connect import engine_options, prepare
 from lstm_viz.classroom.outbox import Outbox, keep_sending
-from lstm_viz.classroom.store import ClassInfo, Pulse
+from lstm_viz.classroom.store import ClassInfo, Pulse, Student
+from lstm_viz.i18n import t
 from lstm_viz.lessons import steps as lesson_steps
 
 log = logging.getLogger("lstm_viz.app")
@@ -159,6 +160,11 @@ def pulse(class_id: int) -> Pulse | None:
 def forget_pulse(class_id: int) -> None:
     """Drop the cached pacing (after the teacher changed it in this process)."""
     _PULSES.pop((settings().url, class_id), None)
+
+
+def student_name(student: Student, lang: str) -> str:
+    """The nickname, or "Student 7" in the page's language (user text: escape to show)."""
+    return student.nickname or t("class.student_n", lang, n=student.number)
 
 
 def class_steps(cls: ClassInfo) -> list[tuple[str, int]]:

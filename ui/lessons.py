@@ -125,6 +125,11 @@ def log_of(at: Where) -> dict:
         at.key, {"tries": 0, "last": None, "done": None})
 
 
+def done_after(tries: int, right: bool) -> str | None:
+    """How a step ends: "right", or "shown" after two readable wrong tries; None: not yet."""
+    return "right" if right else ("shown" if tries >= 2 else None)
+
+
 def submit(at: Where, q: Question, widget: str, after=None) -> None:
     """Check the answer in ``widget`` (a callback): count it, keep the verdict; then
     ``after(at, q, raw, verdict, record)`` (class mode records it) before any feedback."""
@@ -136,10 +141,7 @@ def submit(at: Where, q: Question, widget: str, after=None) -> None:
         return
     if verdict.counts:
         record["tries"] += 1
-        if verdict.status == "right":
-            record["done"] = "right"
-        elif record["tries"] >= 2:
-            record["done"] = "shown"
+        record["done"] = done_after(record["tries"], verdict.status == "right")
     if after is not None:
         after(at, q, raw, verdict, record)
 

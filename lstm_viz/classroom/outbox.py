@@ -18,6 +18,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from itertools import islice
 
 from lstm_viz.classroom.records import Answer
 
@@ -83,7 +84,7 @@ class Outbox:
 
     def _next_batch(self) -> list[Answer]:
         with self._lock:
-            return list(self._pending.values())[: self._batch]
+            return list(islice(self._pending.values(), self._batch))  # not a copy of all
 
 
 def keep_sending(outbox: Outbox, every_s: float = 2.0,

@@ -105,18 +105,21 @@ def open_class(engine: Engine, name: str, lessons, seed: int = 0, drill_steps: i
     raise RuntimeError(f"no free class code after {TRIES} tries")
 
 
+def _class_row(engine: Engine, code: str):
+    with engine.connect() as conn:
+        return conn.execute(select(classes).where(classes.c.code == code)).first()
+
+
 def find_class(engine: Engine, code: str) -> ClassInfo | None:
     """The class with this code (as ``codes.read_code`` reads it), or None."""
-    with engine.connect() as conn:
-        row = conn.execute(select(classes).where(classes.c.code == code)).first()
+    row = _class_row(engine, code)
     return _class(row) if row else None
 
 
 def teacher_class(engine: Engine, code: str, key: str | None) -> ClassInfo | None:
     """The class, only if ``key`` is its teacher key; None otherwise (unknown code, or a
     wrong key: the same answer, so a link cannot be probed for which classes exist)."""
-    with engine.connect() as conn:
-        row = conn.execute(select(classes).where(classes.c.code == code)).first()
+    row = _class_row(engine, code)
     if row is None or not codes.key_matches(key, row.key_hash):
         return None
     return _class(row)
@@ -132,14 +135,14 @@ def join(engine: Engine, cls: ClassInfo, nickname: str = "", now: float | None =
             with engine.begin() as conn:
                 number = conn.execute(select(func.coalesce(func.max(students.c.number), 0))
                                       .where(students.c.class_id == cls.id)).scalar_one() + 1
-                conn.execute(students.insert().values(class_id=cls.id, token=token,
-                                                      number=number, nickname=nick,
-                                                      joined=joined))
+                (student_id,) = conn.execute(students.insert().values(
+                    class_id=cls.id, token=token, number=number, nickname=nick,
+                    joined=joined)).inserted_primary_key
         except IntegrityError:
             if find_class(engine, cls.code) is None:
                 raise LookupError("the class was deleted") from None
             continue
-        return Student(find_student(engine, cls.id, token).id, cls.id, token, number, nick)
+        return Student(student_id, cls.id, token, number, nick)
     raise RuntimeError(f"could not join after {TRIES} tries")
 
 
@@ -213,8 +216,8 @@ def purge(engine: Engine, days: int, now: float | None = None) -> int:
     """Delete every class opened more than ``days`` days ago; how many there were."""
     cutoff = (time.time() if now is None else now) - days * DAY_S
     with engine.begin() as conn:
-        old = conn.execute(select(classes.c.id).where(classes.c.created < cutoff)).scalars()
-        old = list(old)
+        old = list(conn.execute(select(classes.c.id).where(classes.c.created < cutoff))
+                   .scalars())
         if old:
             _delete(conn, old)
     return len(old)
